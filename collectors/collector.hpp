@@ -1,0 +1,70 @@
+// The collector seam (node_exporter's Collector.Update, prometheus-cpp's Collectable): one method
+// that returns plain structs. The scheduler owns deadlines, overlap and self metrics; a collector
+// only collects. The scheduler adds the collector="<name>" label to every sample, so collectors
+// never set it themselves.
+// Thread-safety: Collect() is never called concurrently for one instance, but may be called from
+// different threads over time.
+#pragma once
+
+#include <functional>
+#include <map>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "core/clock.hpp"
+#include "core/config_reader.hpp"
+#include "core/logger.hpp"
+#include "core/metric.hpp"
+#include "core/status.hpp"
+#include "core/units.hpp"
+
+namespace opswatch {
+
+class CollectorServices;
+
+struct RunContext {
+  // The run should return by then. Past it the scheduler publishes a timeout and discards what
+  // the run returns later, so a collector bounds its own blocking calls by this where it can.
+  SteadyTime deadline;
+};
+
+struct CollectResult {
+  std::vector<MetricFamily> families;  // published even when status is an error (partial data)
+  Status status;                       // not ok -> opswatch_collector_up 0 and /health lastError
+};
+
+class Collector {
+ public:
+  virtual ~Collector() = default;
+  // Never throws; reports failure in the result.
+  virtual CollectResult Collect(const RunContext& ctx) = 0;
+};
+
+// What every collector entry has in common; read by the config loader before the type's parser.
+struct CollectorIdentity {
+  std::string name;
+  std::string type;
+  Millis interval{0};
+  Millis timeout{0};
+};
+
+// Thresholds in base units (seconds, bytes, ratios), keyed by their config name. The rules
+// module turns them into built-in rules without knowing collector types' config structs.
+using Thresholds = std::map<std::string, double>;
+
+// A validated collector config, ready to instantiate. Creating does no I/O beyond what the
+// collector needs to start (connections are made lazily in Collect).
+struct ParsedCollector {
+  Thresholds thresholds;
+  std::function<std::unique_ptr<Collector>(CollectorServices&)> create;
+};
+
+// Reads the type-specific keys of one collector entry. The common keys (name, type, interval,
+// timeout) are already read and accepted. Records problems in reader.errors() and returns nullopt
+// on any; the caller runs reader.Finish() to report unknown keys.
+using CollectorParser =
+    std::function<std::optional<ParsedCollector>(MapReader& reader, const CollectorIdentity&)>;
+
+}  // namespace opswatch

@@ -1,0 +1,26 @@
+#include "collectors/registry.hpp"
+
+#include "collectors/disk_collector.hpp"
+
+namespace opswatch {
+
+void CollectorRegistry::Register(std::string type, CollectorParser parser) {
+  parsers_[std::move(type)] = std::move(parser);
+}
+
+const CollectorParser* CollectorRegistry::Find(const std::string& type) const {
+  auto it = parsers_.find(type);
+  return it == parsers_.end() ? nullptr : &it->second;
+}
+
+std::vector<std::string> CollectorRegistry::Types() const {
+  std::vector<std::string> types;
+  for (const auto& [type, parser] : parsers_) types.push_back(type);
+  return types;
+}
+
+void RegisterBuiltinCollectors(CollectorRegistry& registry) {
+  registry.Register("disk", ParseDiskCollector);
+}
+
+}  // namespace opswatch

@@ -1,0 +1,54 @@
+// A label set: name/value pairs kept sorted by name, names unique. The identity of a series.
+// Thread-safety: value type.
+#pragma once
+
+#include <cstdint>
+#include <initializer_list>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+namespace opswatch {
+
+struct Label {
+  std::string name;
+  std::string value;
+  bool operator==(const Label&) const = default;
+  auto operator<=>(const Label&) const = default;
+};
+
+class Labels {
+ public:
+  Labels() = default;
+  Labels(std::initializer_list<Label> labels);
+
+  // Sets (or replaces) a label; an empty value removes it, as in Prometheus.
+  Labels& Set(std::string_view name, std::string_view value);
+  Labels& Remove(std::string_view name);
+  // The value of `name`, or "" when absent (Prometheus treats both alike).
+  std::string_view Get(std::string_view name) const;
+  bool Has(std::string_view name) const;
+
+  const std::vector<Label>& items() const { return items_; }
+  bool empty() const { return items_.empty(); }
+  size_t size() const { return items_.size(); }
+  auto begin() const { return items_.begin(); }
+  auto end() const { return items_.end(); }
+
+  // Stable 64-bit hash of the set (FNV-1a over names and values with separators).
+  uint64_t Fingerprint() const;
+  // {a="1", b="2"} with Prometheus escaping; "{}" when empty.
+  std::string ToString() const;
+
+  bool operator==(const Labels&) const = default;
+  auto operator<=>(const Labels&) const = default;
+
+ private:
+  std::vector<Label> items_;
+};
+
+// Escapes a label value for the text exposition format and PromQL string output.
+std::string EscapeLabelValue(std::string_view value);
+
+}  // namespace opswatch
