@@ -1,0 +1,356 @@
+// The functions alert templates can call: Prometheus's humanize family and Go's builtins, with
+// Go's results and error texts.
+#include <cerrno>
+#include <cmath>
+#include <cstdio>
+#include <cstdlib>
+#include <ctime>
+#include <functional>
+#include <map>
+
+#include "rules/rule_template_parse.hpp"
+#include "rules/template.hpp"
+
+namespace opswatch::template_parse {
+
+namespace {
+
+std::string Quote(const std::string& s) {
+  std::string out = "\"";
+  for (char c : s) {
+    if (c == '\n') {
+      out += "\\n";
+      continue;
+    }
+    if (c == '"' || c == '\\') out += '\\';
+    out += c;
+  }
+  return out + "\"";
+}
+
+Result<double> AsFloat(const Value& v) {
+  switch (v.kind) {
+    case Value::kFloat:
+      return v.f;
+    case Value::kInt:
+      return static_cast<double>(v.i);
+    case Value::kString: {
+      char* end = nullptr;
+      errno = 0;
+      double d = std::strtod(v.s.c_str(), &end);
+      if (v.s.empty() || end != v.s.c_str() + v.s.size()) {
+        return Result<double>::Error("strconv.ParseFloat: parsing " + Quote(v.s) +
+                                     ": invalid syntax");
+      }
+      return d;
+    }
+    default:
+      return Result<double>::Error("can't convert " + v.TypeName() + " to float");
+  }
+}
+
+// Go's time.Time.String() in UTC: "2006-01-02 15:04:05.999999999 +0000 UTC".
+std::string GoTimeString(double unix_seconds) {
+  double whole = std::floor(unix_seconds);
+  auto nanos = static_cast<int64_t>(std::llround((unix_seconds - whole) * 1e9));
+  auto secs = static_cast<time_t>(whole);
+  if (nanos >= 1'000'000'000) {
+    secs += 1;
+    nanos -= 1'000'000'000;
+  }
+  std::tm tm{};
+  gmtime_r(&secs, &tm);
+  char buf[64];
+  std::strftime(buf, sizeof buf, "%Y-%m-%d %H:%M:%S", &tm);
+  std::string out = buf;
+  if (nanos > 0) {
+    char frac[32];
+    std::snprintf(frac, sizeof frac, ".%09lld", static_cast<long long>(nanos));
+    std::string f = frac;
+    while (f.back() == '0') f.pop_back();
+    out += f;
+  }
+  return out + " +0000 UTC";
+}
+
+std::string BadVerb(char verb, const Value& v) {
+  return std::string("%!") + verb + "(" + v.TypeName() + "=" + v.Print() + ")";
+}
+
+// Go's fmt.Sprintf for the verbs alert templates use: %v %s %q %d %f %F %e %E %g %G %x %%.
+std::string GoSprintf(const std::string& format, const std::vector<Value>& args) {
+  std::string out;
+  size_t next = 0;
+  for (size_t i = 0; i < format.size(); ++i) {
+    if (format[i] != '%') {
+      out += format[i];
+      continue;
+    }
+    size_t start = i++;
+    while (i < format.size() && std::string_view("+-# 0").find(format[i]) != std::string_view::npos)
+      ++i;
+    while (i < format.size() && std::isdigit(static_cast<unsigned char>(format[i]))) ++i;
+    bool has_precision = false;
+    if (i < format.size() && format[i] == '.') {
+      has_precision = true;
+      ++i;
+      while (i < format.size() && std::isdigit(static_cast<unsigned char>(format[i]))) ++i;
+    }
+    if (i >= format.size()) {
+      out += "%!(NOVERB)";
+      break;
+    }
+    char verb = format[i];
+    if (verb == '%') {
+      out += '%';
+      continue;
+    }
+    std::string spec = format.substr(start, i - start);  // "%" + flags/width/precision
+    if (next >= args.size()) {
+      out += std::string("%!") + verb + "(MISSING)";
+      continue;
+    }
+    const Value& arg = args[next++];
+    char buf[512];
+    double f = arg.kind == Value::kInt ? static_cast<double>(arg.i) : arg.f;
+    switch (verb) {
+      case 'v':
+      case 's':
+        if (verb == 's' && arg.kind != Value::kString) {
+          out += BadVerb(verb, arg);
+        } else if (arg.kind == Value::kFloat && has_precision) {
+          std::snprintf(buf, sizeof buf, (spec + "g").c_str(), f);
+          out += buf;
+        } else {
+          std::snprintf(buf, sizeof buf, (spec + "s").c_str(), arg.Print().c_str());
+          out += buf;
+        }
+        break;
+      case 'q':
+        if (arg.kind != Value::kString) {
+          out += BadVerb(verb, arg);
+        } else {
+          out += Quote(arg.s);
+        }
+        break;
+      case 'd':
+      case 'x':
+        if (arg.kind != Value::kInt) {
+          out += BadVerb(verb, arg);
+        } else {
+          std::snprintf(buf, sizeof buf, (spec + "ll" + verb).c_str(),
+                        static_cast<long long>(arg.i));
+          out += buf;
+        }
+        break;
+      case 'f':
+      case 'F':
+      case 'e':
+      case 'E':
+      case 'g':
+      case 'G':
+        if (arg.kind != Value::kFloat) {
+          out += BadVerb(verb, arg);
+        } else if (std::isnan(f) || std::isinf(f)) {
+          out += std::isnan(f) ? "NaN" : f > 0 ? "+Inf" : "-Inf";
+        } else if ((verb == 'g' || verb == 'G') && !has_precision) {
+          std::snprintf(buf, sizeof buf, (spec + "s").c_str(), FormatGoFloat(f).c_str());
+          out += buf;
+        } else {
+          std::snprintf(buf, sizeof buf, (spec + verb).c_str(), f);
+          out += buf;
+        }
+        break;
+      default:
+        out += BadVerb(verb, arg);
+    }
+  }
+  if (next < args.size()) {
+    out += "%!(EXTRA ";
+    for (size_t k = next; k < args.size(); ++k) {
+      out += (k > next ? ", " : "") + args[k].TypeName() + "=" + args[k].Print();
+    }
+    out += ")";
+  }
+  return out;
+}
+
+// Go's basicKind comparison: both sides must be the same kind of scalar.
+Result<int> Compare(const Value& a, const Value& b, bool ordered) {
+  auto bad_type = [](const Value& v) { return v.kind == Value::kMap || v.kind == Value::kNil; };
+  if (bad_type(a) || bad_type(b)) return Result<int>::Error("invalid type for comparison");
+  if (a.kind != b.kind) return Result<int>::Error("incompatible types for comparison");
+  switch (a.kind) {
+    case Value::kFloat:
+      return a.f < b.f ? -1 : a.f > b.f ? 1 : a.f == b.f ? 0 : 2;
+    case Value::kInt:
+      return a.i < b.i ? -1 : a.i > b.i ? 1 : 0;
+    case Value::kString:
+      return a.s < b.s ? -1 : a.s > b.s ? 1 : 0;
+    default:
+      if (ordered) return Result<int>::Error("invalid type for comparison");
+      return a.b == b.b ? 0 : 1;
+  }
+}
+
+Result<std::string> StringArg(const Value& v) {
+  if (v.kind != Value::kString) {
+    return Result<std::string>::Error("wrong type for value; expected string; got " + v.TypeName());
+  }
+  return v.s;
+}
+
+using Fn = std::function<Result<Value>(const std::vector<Value>&)>;
+
+Result<Value> FromString(Result<std::string> r) {
+  if (!r) return r.status();
+  return Value::String(std::move(r).value());
+}
+
+Fn Unary(std::function<Result<Value>(const Value&)> f) {
+  return [f](const std::vector<Value>& args) { return f(args[0]); };
+}
+
+Fn Humanizer(Result<std::string> (*h)(double)) {
+  return Unary([h](const Value& v) -> Result<Value> {
+    auto f = AsFloat(v);
+    if (!f) return f.status();
+    return FromString(h(*f));
+  });
+}
+
+Fn StringFn(std::function<std::string(std::string)> f) {
+  return Unary([f](const Value& v) -> Result<Value> {
+    auto s = StringArg(v);
+    if (!s) return s.status();
+    return Value::String(f(*s));
+  });
+}
+
+Fn Comparison(std::function<bool(int)> accept, bool ordered) {
+  return [accept, ordered](const std::vector<Value>& args) -> Result<Value> {
+    auto c = Compare(args[0], args[1], ordered);
+    if (!c) return c.status();
+    return Value::Bool(*c != 2 && accept(*c));
+  };
+}
+
+struct FunctionSpec {
+  int arity;  // -1: variadic (at least one)
+  Fn fn;
+};
+
+const std::map<std::string, FunctionSpec, std::less<>>& Functions() {
+  static const auto* functions = new std::map<std::string, FunctionSpec, std::less<>>{
+      {"humanize", {1, Humanizer(&Humanize)}},
+      {"humanize1024", {1, Humanizer(&Humanize1024)}},
+      {"humanizeDuration", {1, Humanizer(&HumanizeDuration)}},
+      {"humanizePercentage", {1, Humanizer(&HumanizePercentage)}},
+      {"humanizeTimestamp", {1, Unary([](const Value& v) -> Result<Value> {
+                               auto f = AsFloat(v);
+                               if (!f) return f.status();
+                               if (std::isnan(*f) || std::isinf(*f))
+                                 return FromString(Humanize(*f));
+                               return Value::String(GoTimeString(*f));
+                             })}},
+      {"toUpper", {1, StringFn([](std::string s) {
+                     for (auto& c : s)
+                       c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
+                     return s;
+                   })}},
+      {"toLower", {1, StringFn([](std::string s) {
+                     for (auto& c : s)
+                       c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+                     return s;
+                   })}},
+      {"title", {1, StringFn([](std::string s) {
+                   bool start = true;
+                   for (auto& c : s) {
+                     if (start && std::isalpha(static_cast<unsigned char>(c)))
+                       c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
+                     start = !std::isalnum(static_cast<unsigned char>(c)) && c != '_' && c != '\'';
+                   }
+                   return s;
+                 })}},
+      {"printf",
+       {-1,
+        [](const std::vector<Value>& args) -> Result<Value> {
+          auto format = StringArg(args[0]);
+          if (!format) return format.status();
+          return Value::String(GoSprintf(*format, {args.begin() + 1, args.end()}));
+        }}},
+      {"print",
+       {-1,
+        [](const std::vector<Value>& args) -> Result<Value> {
+          std::string out;
+          for (size_t i = 0; i < args.size(); ++i) {
+            // fmt.Sprint adds a space between operands when neither is a string.
+            if (i > 0 && args[i].kind != Value::kString && args[i - 1].kind != Value::kString)
+              out += ' ';
+            out += args[i].Print();
+          }
+          return Value::String(out);
+        }}},
+      {"eq", {2, Comparison([](int c) { return c == 0; }, false)}},
+      {"ne", {2, Comparison([](int c) { return c != 0; }, false)}},
+      {"lt", {2, Comparison([](int c) { return c < 0; }, true)}},
+      {"le", {2, Comparison([](int c) { return c <= 0; }, true)}},
+      {"gt", {2, Comparison([](int c) { return c > 0; }, true)}},
+      {"ge", {2, Comparison([](int c) { return c >= 0; }, true)}},
+      {"not", {1, Unary([](const Value& v) -> Result<Value> { return Value::Bool(!v.Truth()); })}},
+      {"and",
+       {-1,
+        [](const std::vector<Value>& args) -> Result<Value> {
+          for (const auto& a : args) {
+            if (!a.Truth()) return a;
+          }
+          return args.back();
+        }}},
+      {"or",
+       {-1,
+        [](const std::vector<Value>& args) -> Result<Value> {
+          for (const auto& a : args) {
+            if (a.Truth()) return a;
+          }
+          return args.back();
+        }}},
+      {"len", {1, Unary([](const Value& v) -> Result<Value> {
+                 if (v.kind == Value::kString) return Value::Int(static_cast<int64_t>(v.s.size()));
+                 if (v.kind == Value::kMap) return Value::Int(static_cast<int64_t>(v.map->size()));
+                 return Result<Value>::Error("len of type " + v.TypeName());
+               })}},
+      {"index",
+       {2,
+        [](const std::vector<Value>& args) -> Result<Value> {
+          if (args[0].kind != Value::kMap) {
+            return Result<Value>::Error("can't index item of type " + args[0].TypeName());
+          }
+          auto key = StringArg(args[1]);
+          if (!key) return key.status();
+          return Value::String(std::string(args[0].map->Get(*key)));
+        }}},
+  };
+  return *functions;
+}
+
+}  // namespace
+
+bool IsKnownFunction(std::string_view name) { return Functions().count(name) > 0; }
+
+Result<Value> CallFunction(const std::string& name, const std::vector<Value>& args) {
+  auto it = Functions().find(name);
+  if (it == Functions().end()) return Result<Value>::Error("function \"" + name + "\" not defined");
+  const FunctionSpec& spec = it->second;
+  if ((spec.arity >= 0 && static_cast<int>(args.size()) != spec.arity) ||
+      (spec.arity < 0 && args.empty())) {
+    return Result<Value>::Error(
+        "wrong number of args for " + name + ": want " +
+        (spec.arity < 0 ? std::string("at least 1") : std::to_string(spec.arity)) + " got " +
+        std::to_string(args.size()));
+  }
+  auto result = spec.fn(args);
+  if (!result) return Result<Value>::Error("error calling " + name + ": " + result.error());
+  return result;
+}
+
+}  // namespace opswatch::template_parse

@@ -1,0 +1,50 @@
+// Alert label and annotation templates: the subset of Go's text/template that Prometheus alert
+// rules use, with Prometheus's data ($value, $labels, $externalLabels, $externalURL, .Value,
+// .Labels, .ExternalLabels, .ExternalURL) and functions (humanize, humanize1024,
+// humanizeDuration, humanizePercentage, humanizeTimestamp, printf, print, toUpper, toLower,
+// title, and Go's eq ne lt le gt ge not and or len index). Control structures: if / else if /
+// else / end, comments, and the {{- -}} trim markers.
+//
+// As in Prometheus, a template that fails renders as "<error expanding template: ...>" instead of
+// dropping the alert, and error texts follow Go's ("template: __alert_X:1: function "foo" not
+// defined"). Functions that need a query engine (query, first, ...) are rejected at load time.
+// Thread-safety: pure functions; safe from any thread.
+#pragma once
+
+#include <string>
+#include <string_view>
+
+#include "core/labels.hpp"
+#include "core/status.hpp"
+
+namespace opswatch {
+
+struct TemplateData {
+  const Labels& labels;           // the alert's series labels (without __name__)
+  const Labels& external_labels;  // global.external_labels
+  std::string_view external_url;  // alerting.external_url
+  double value = 0;               // the sample value
+};
+
+// Expands `text` for the alert rule `alert_name` ("__alert_<name>" is the template's name, as in
+// Prometheus). Errors are returned with Prometheus's wording, without the "<error expanding...>"
+// wrapper.
+Result<std::string> ExpandTemplate(std::string_view alert_name, std::string_view text,
+                                   const TemplateData& data);
+
+// ExpandTemplate, with an error rendered in-line as Prometheus does.
+std::string ExpandAlertTemplate(std::string_view alert_name, std::string_view text,
+                                const TemplateData& data);
+
+// Parses `text` without running it, for load-time validation of rule files.
+Status CheckTemplate(std::string_view alert_name, std::string_view text);
+
+// Prometheus's humanize functions (exposed for tests and the status page).
+Result<std::string> Humanize(double v);
+Result<std::string> Humanize1024(double v);
+Result<std::string> HumanizeDuration(double v);
+Result<std::string> HumanizePercentage(double v);
+// Go's fmt %v of a float64 (strconv 'g' shortest: 0.05, 1e+06, 123456).
+std::string FormatGoFloat(double v);
+
+}  // namespace opswatch
