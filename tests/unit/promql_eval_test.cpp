@@ -1,0 +1,253 @@
+#define BOOST_TEST_MODULE promql_eval
+#include "rules/promql_eval.hpp"
+
+#include <boost/test/unit_test.hpp>
+#include <cmath>
+#include <map>
+
+namespace opswatch::promql {
+namespace {
+
+using std::chrono::seconds;
+const SystemTime kT0 = SystemTime(seconds(1700000000));
+
+// A history with 15s rounds from kT0 to kT0+300s:
+//   req_total{job="api",instance="a"}: 0, 10, 20, ... (+10 per round), reset to 5 at round 10
+//   req_total{job="api",instance="b"}: 100 + 1 per round
+//   temp{room="x"} = 20, temp{room="y"} = 30 (constant); flappy alternates 0/1
+struct Fixture {
+  Fixture() : history(std::chrono::hours(1)) {
+    double a = 0;
+    for (int round = 0; round <= 20; ++round) {
+      a = round == 10 ? 5 : (round == 0 ? 0 : a + 10);
+      history.Append(kT0 + seconds(15 * round),
+                     {{"req_total", Labels{{"job", "api"}, {"instance", "a"}}, a},
+                      {"req_total", Labels{{"job", "api"}, {"instance", "b"}}, 100.0 + round},
+                      {"temp", Labels{{"room", "x"}}, 20},
+                      {"temp", Labels{{"room", "y"}}, 30},
+                      {"flappy", Labels{}, double(round % 2)}});
+    }
+  }
+  Result<Value> Run(std::string_view text, SystemTime at) {
+    auto parsed = Parse(text);
+    BOOST_REQUIRE_MESSAGE(parsed.ok(), (parsed.ok() ? std::string() : parsed.error()));
+    return Evaluate(**parsed, history, at);
+  }
+  // labels -> value, for order-independent comparison.
+  std::map<std::string, double> Vec(std::string_view text, SystemTime at = kNow) {
+    auto v = Run(text, at);
+    BOOST_REQUIRE_MESSAGE(v.ok(), std::string(text) + ": " + (v.ok() ? std::string() : v.error()));
+    BOOST_REQUIRE(v->kind == Value::Kind::kVector);
+    std::map<std::string, double> out;
+    for (const auto& s : v->vector) out[s.labels.ToString()] = s.value;
+    return out;
+  }
+  double Scalar(std::string_view text, SystemTime at = kNow) {
+    auto v = Run(text, at);
+    BOOST_REQUIRE(v.ok() && v->kind == Value::Kind::kScalar);
+    return v->scalar;
+  }
+  std::string Error(std::string_view text, SystemTime at = kNow) {
+    auto v = Run(text, at);
+    BOOST_REQUIRE_MESSAGE(!v.ok(), std::string(text) + " unexpectedly succeeded");
+    return v.error();
+  }
+  static inline const SystemTime kNow = kT0 + seconds(300);
+  SeriesHistory history;
+};
+
+using M = std::map<std::string, double>;
+
+BOOST_FIXTURE_TEST_SUITE(eval, Fixture)
+
+BOOST_AUTO_TEST_CASE(selectors_and_matchers) {
+  BOOST_CHECK((Vec("temp") == M{{"{__name__=\"temp\", room=\"x\"}", 20},
+                                {"{__name__=\"temp\", room=\"y\"}", 30}}));
+  BOOST_CHECK((Vec("temp{room!=\"x\"}") == M{{"{__name__=\"temp\", room=\"y\"}", 30}}));
+  BOOST_CHECK_EQUAL(Vec("temp{room=~\"x|z\"}").size(), 1u);
+  BOOST_CHECK_EQUAL(Vec("temp{room!~\"x\"}").size(), 1u);
+  BOOST_CHECK_EQUAL(Vec("temp{room=~\"\"}").size(), 0u);
+  BOOST_CHECK_EQUAL(Vec("temp{missing=\"\"}").size(), 2u);  // absent label equals ""
+  BOOST_CHECK_EQUAL(Vec("{__name__=~\"te.*\"}").size(), 2u);
+  BOOST_CHECK_EQUAL(Vec("{room=\"x\"}").size(), 1u);
+}
+
+BOOST_AUTO_TEST_CASE(lookback_is_five_minutes_inclusive_and_honours_staleness) {
+  const SystemTime last = kT0 + seconds(300);
+  BOOST_CHECK_EQUAL(Vec("temp", last + seconds(300)).size(), 2u);  // exactly 5m old: kept
+  BOOST_CHECK_EQUAL(Vec("temp", last + seconds(301)).size(), 0u);  // older: gone
+  BOOST_CHECK_EQUAL(Vec("temp", kT0 - seconds(1)).size(), 0u);     // before any sample
+  history.Append(last + seconds(15), {{"temp", Labels{{"room", "x"}}, 21}});  // y disappears
+  BOOST_CHECK((Vec("temp", last + seconds(20)) == M{{"{__name__=\"temp\", room=\"x\"}", 21}}));
+  BOOST_CHECK_EQUAL(Vec("temp", last + seconds(10)).size(), 2u);  // before the marker
+}
+
+BOOST_AUTO_TEST_CASE(arithmetic_drops_the_name_and_comparisons_filter) {
+  BOOST_CHECK((Vec("temp * 2") == M{{"{room=\"x\"}", 40}, {"{room=\"y\"}", 60}}));
+  BOOST_CHECK((Vec("100 - temp") == M{{"{room=\"x\"}", 80}, {"{room=\"y\"}", 70}}));
+  BOOST_CHECK((Vec("temp % 7") == M{{"{room=\"x\"}", 6}, {"{room=\"y\"}", 2}}));
+  BOOST_CHECK((Vec("temp ^ 2") == M{{"{room=\"x\"}", 400}, {"{room=\"y\"}", 900}}));
+  BOOST_CHECK((Vec("temp / 0")["{room=\"x\"}"] == HUGE_VAL));
+  BOOST_CHECK((Vec("temp > 25") == M{{"{__name__=\"temp\", room=\"y\"}", 30}}));
+  BOOST_CHECK(
+      (Vec("25 < temp") == M{{"{__name__=\"temp\", room=\"y\"}", 30}}));  // vector value kept
+  BOOST_CHECK((Vec("temp > bool 25") == M{{"{room=\"x\"}", 0}, {"{room=\"y\"}", 1}}));
+  BOOST_CHECK((Vec("temp == 20") == M{{"{__name__=\"temp\", room=\"x\"}", 20}}));
+  BOOST_CHECK_EQUAL(Vec("temp != 20").size(), 1u);
+  BOOST_CHECK_EQUAL(Vec("temp >= 20").size(), 2u);
+  BOOST_CHECK_EQUAL(Vec("temp <= 20").size(), 1u);
+  BOOST_CHECK((Vec("-temp") == M{{"{room=\"x\"}", -20}, {"{room=\"y\"}", -30}}));
+  BOOST_CHECK_EQUAL(Vec("+temp").count("{__name__=\"temp\", room=\"x\"}"), 1u);
+}
+
+BOOST_AUTO_TEST_CASE(scalar_arithmetic_and_precedence) {
+  BOOST_CHECK_EQUAL(Scalar("1 + 2 * 3"), 7);
+  BOOST_CHECK_EQUAL(Scalar("2 ^ 3 ^ 2"), 512);
+  BOOST_CHECK_EQUAL(Scalar("-2 ^ 2"), -4);
+  BOOST_CHECK_EQUAL(Scalar("7 % 4"), 3);
+  BOOST_CHECK_EQUAL(Scalar("-7 % 4"), -3);  // Go's math.Mod: sign of the dividend
+  BOOST_CHECK_EQUAL(Scalar("1 < bool 2"), 1);
+  BOOST_CHECK_EQUAL(Scalar("2 == bool 1"), 0);
+  BOOST_CHECK(std::isnan(Scalar("NaN")));
+  BOOST_CHECK_EQUAL(Scalar("0x10 + 1e1"), 26);
+}
+
+BOOST_AUTO_TEST_CASE(vector_matching_one_to_one) {
+  // Both series share the non-name labels, so they match one-to-one.
+  BOOST_CHECK((Vec("temp - temp") == M{{"{room=\"x\"}", 0}, {"{room=\"y\"}", 0}}));
+  BOOST_CHECK((Vec("req_total - on(instance) req_total") ==
+               M{{"{instance=\"a\"}", 0}, {"{instance=\"b\"}", 0}}));
+  BOOST_CHECK((Vec("req_total > ignoring(job) req_total - 1") ==
+               M{{"{__name__=\"req_total\", instance=\"a\"}", 105},
+                 {"{__name__=\"req_total\", instance=\"b\"}", 120}}));
+  BOOST_CHECK((Vec("req_total > bool on(instance) req_total") ==
+               M{{"{instance=\"a\"}", 0}, {"{instance=\"b\"}", 0}}));
+  BOOST_CHECK_EQUAL(Vec("temp + req_total").size(), 0u);  // no label set in common
+  BOOST_CHECK(
+      Error("req_total + on() temp{room=\"x\"}").find("many-to-one matching must be explicit") !=
+      std::string::npos);
+  BOOST_CHECK(Error("temp{room=\"x\"} + on() req_total")
+                  .find("found duplicate series for the match group") != std::string::npos);
+}
+
+BOOST_AUTO_TEST_CASE(set_operators) {
+  BOOST_CHECK((Vec("temp and temp > 25") == M{{"{__name__=\"temp\", room=\"y\"}", 30}}));
+  BOOST_CHECK((Vec("temp unless temp > 25") == M{{"{__name__=\"temp\", room=\"x\"}", 20}}));
+  BOOST_CHECK_EQUAL(Vec("temp or req_total").size(), 4u);
+  BOOST_CHECK((Vec("temp > 25 or temp") == M{{"{__name__=\"temp\", room=\"x\"}", 20},
+                                             {"{__name__=\"temp\", room=\"y\"}", 30}}));
+  BOOST_CHECK_EQUAL(Vec("req_total and on() temp").size(), 2u);
+  BOOST_CHECK_EQUAL(Vec("req_total unless on(job) temp").size(), 2u);
+  BOOST_CHECK_EQUAL(Vec("nothing or temp").size(), 2u);
+}
+
+BOOST_AUTO_TEST_CASE(aggregations) {
+  BOOST_CHECK((Vec("sum(temp)") == M{{"{}", 50}}));
+  BOOST_CHECK((Vec("avg(temp)") == M{{"{}", 25}}));
+  BOOST_CHECK((Vec("min(temp)") == M{{"{}", 20}}));
+  BOOST_CHECK((Vec("max(temp)") == M{{"{}", 30}}));
+  BOOST_CHECK((Vec("count(temp)") == M{{"{}", 2}}));
+  BOOST_CHECK((Vec("sum by (job) (req_total)") == M{{"{job=\"api\"}", 225}}));
+  BOOST_CHECK((Vec("max without (instance) (req_total)") == M{{"{job=\"api\"}", 120}}));
+  BOOST_CHECK((Vec("count by (__name__) (temp)") == M{{"{__name__=\"temp\"}", 2}}));
+  BOOST_CHECK_EQUAL(Vec("sum(nothing)").size(), 0u);
+  BOOST_CHECK((Vec("count without () (temp)") == M{{"{room=\"x\"}", 1}, {"{room=\"y\"}", 1}}));
+}
+
+BOOST_AUTO_TEST_CASE(rate_increase_delta_follow_extrapolated_rate) {
+  // instance b: 1 per 15s, samples at 0..300s; [1m] at 300s holds 240,255,270,285,300 (5 pts).
+  // sampled 60s, avg 15s, start gap 0 < 16.5 -> extrapolate to 60s: increase = 4 * 60/60 = 4.
+  BOOST_CHECK_CLOSE(
+      Vec("increase(req_total{instance=\"b\"}[1m])").at("{instance=\"b\", job=\"api\"}"), 4.0,
+      1e-9);
+  BOOST_CHECK_CLOSE(Vec("rate(req_total{instance=\"b\"}[1m])").at("{instance=\"b\", job=\"api\"}"),
+                    4.0 / 60, 1e-9);
+  // At 307s the window [247,307] holds 255..300 (4 pts, 45s): start gap 8s, end gap 7s, both
+  // under 16.5s, so it extrapolates to the full 60s: 3 * 60/45 = 4.
+  BOOST_CHECK_CLOSE(Vec("increase(req_total{instance=\"b\"}[1m])", kT0 + seconds(307))
+                        .at("{instance=\"b\", job=\"api\"}"),
+                    4.0, 1e-9);
+  // Window [100,160] at 160s: samples at 105..150 (4 pts, 45s), end gap 10s, start gap 5s;
+  // instance a holds 70, 80, 90 and resets to 5 at 150s: increase = 5 - 70 + 90 = 25, x60/45.
+  BOOST_CHECK_CLOSE(Vec("increase(req_total{instance=\"a\"}[1m])", kT0 + seconds(160))
+                        .at("{instance=\"a\", job=\"api\"}"),
+                    25.0 * 60 / 45, 1e-9);
+  // delta does not treat the drop as a reset: 5 - 70 = -65.
+  BOOST_CHECK_CLOSE(Vec("delta(req_total{instance=\"a\"}[1m])", kT0 + seconds(160))
+                        .at("{instance=\"a\", job=\"api\"}"),
+                    -65.0 * 60 / 45, 1e-9);
+  // Counter zero-point clamp: a starts at 0 at t=0; window [-50,10] holds one sample -> none.
+  BOOST_CHECK_EQUAL(Vec("rate(req_total[1m])", kT0 + seconds(10)).size(), 0u);
+  // Window [-30,30]: samples 0 (t=0), 10 (t=15), 20 (t=30); start gap 30s > 16.5 -> +7.5s,
+  // but the zero point (0s away) is closer: increase = 20 * (30 + 0 + 0) / 30 = 20.
+  BOOST_CHECK_CLOSE(Vec("increase(req_total{instance=\"a\"}[1m])", kT0 + seconds(30))
+                        .at("{instance=\"a\", job=\"api\"}"),
+                    20.0, 1e-9);
+}
+
+BOOST_AUTO_TEST_CASE(irate_and_over_time_functions) {
+  BOOST_CHECK_CLOSE(Vec("irate(req_total{instance=\"b\"}[1m])").at("{instance=\"b\", job=\"api\"}"),
+                    1.0 / 15, 1e-9);
+  // Reset at 150s: irate uses the post-reset value.
+  BOOST_CHECK_CLOSE(Vec("irate(req_total{instance=\"a\"}[1m])", kT0 + seconds(150))
+                        .at("{instance=\"a\", job=\"api\"}"),
+                    5.0 / 15, 1e-9);
+  BOOST_CHECK((Vec("avg_over_time(flappy[1m])") == M{{"{}", 0.4}}));  // 0,1,0,1,0 at 240..300
+  BOOST_CHECK((Vec("min_over_time(req_total{instance=\"b\"}[1m])") ==
+               M{{"{instance=\"b\", job=\"api\"}", 116}}));
+  BOOST_CHECK((Vec("max_over_time(req_total{instance=\"b\"}[1m])") ==
+               M{{"{instance=\"b\", job=\"api\"}", 120}}));
+  BOOST_CHECK((Vec("last_over_time(flappy[1m])") == M{{"{__name__=\"flappy\"}", 0}}));
+  BOOST_CHECK((Vec("changes(flappy[1m])") == M{{"{}", 4}}));
+  BOOST_CHECK((Vec("changes(temp[5m])") == M{{"{room=\"x\"}", 0}, {"{room=\"y\"}", 0}}));
+}
+
+BOOST_AUTO_TEST_CASE(absent_derives_labels_from_equality_matchers) {
+  BOOST_CHECK_EQUAL(Vec("absent(temp)").size(), 0u);
+  BOOST_CHECK((Vec("absent(nope{job=\"a\", env=~\"p.*\", zone=\"z\"})") ==
+               M{{"{job=\"a\", zone=\"z\"}", 1}}));
+  BOOST_CHECK((Vec("absent(nope{job=\"a\", job=\"b\"})") == M{{"{}", 1}}));
+  BOOST_CHECK((Vec("absent(sum(nope{job=\"a\"}))") == M{{"{}", 1}}));
+  BOOST_CHECK((Vec("absent_over_time(nope{job=\"a\"}[5m])") == M{{"{job=\"a\"}", 1}}));
+  BOOST_CHECK_EQUAL(Vec("absent_over_time(temp[5m])").size(), 0u);
+  // 10 minutes after the last sample, a 5m window is empty.
+  BOOST_CHECK((Vec("absent_over_time(temp{room=\"x\"}[5m])", kNow + seconds(600)) ==
+               M{{"{room=\"x\"}", 1}}));
+}
+
+BOOST_AUTO_TEST_CASE(instant_functions) {
+  BOOST_CHECK_EQUAL(Scalar("time()"), 1700000300.0);
+  BOOST_CHECK((Vec("timestamp(temp{room=\"x\"})", kNow + seconds(10)) ==
+               M{{"{room=\"x\"}", 1700000300.0}}));
+  BOOST_CHECK((Vec("timestamp(temp{room=\"x\"} * 1)", kNow + seconds(10)) ==
+               M{{"{room=\"x\"}", 1700000310.0}}));
+  BOOST_CHECK((Vec("abs(-temp)") == M{{"{room=\"x\"}", 20}, {"{room=\"y\"}", 30}}));
+  BOOST_CHECK((Vec("clamp_min(temp, 25)") == M{{"{room=\"x\"}", 25}, {"{room=\"y\"}", 30}}));
+  BOOST_CHECK((Vec("clamp_max(temp, 25)") == M{{"{room=\"x\"}", 20}, {"{room=\"y\"}", 25}}));
+  BOOST_CHECK(std::isnan(Vec("clamp_max(temp, NaN)").at("{room=\"x\"}")));
+  BOOST_CHECK((Vec("vector(3)") == M{{"{}", 3}}));
+  BOOST_CHECK_EQUAL(Scalar("scalar(temp{room=\"y\"})"), 30);
+  BOOST_CHECK(std::isnan(Scalar("scalar(temp)")));  // not exactly one element
+  BOOST_CHECK(
+      (Vec("temp > scalar(temp{room=\"x\"})") == M{{"{__name__=\"temp\", room=\"y\"}", 30}}));
+}
+
+BOOST_AUTO_TEST_CASE(duplicate_output_labelsets_are_errors) {
+  history.Append(kNow + seconds(15),
+                 {{"temp", Labels{{"room", "x"}}, 1}, {"heat", Labels{{"room", "x"}}, 2}}, "other");
+  const SystemTime at = kNow + seconds(15);
+  BOOST_CHECK_EQUAL(Error("{room=\"x\"} * 2", at),
+                    "vector cannot contain metrics with the same labelset");
+  BOOST_CHECK_EQUAL(Error("changes({room=\"x\"}[1m])", at),
+                    "vector cannot contain metrics with the same labelset");
+  BOOST_CHECK_EQUAL(Error("abs({room=\"x\"})", at),
+                    "vector cannot contain metrics with the same labelset");
+  BOOST_CHECK_EQUAL(Vec("{room=\"x\"}", at).size(), 2u);      // selectors keep the name: fine
+  BOOST_CHECK_EQUAL(Vec("{room=\"x\"} > 0", at).size(), 2u);  // filtering keeps it too
+  BOOST_CHECK_EQUAL(Vec("last_over_time({room=\"x\"}[1m])", at).size(), 2u);
+}
+
+BOOST_AUTO_TEST_SUITE_END()
+
+}  // namespace
+}  // namespace opswatch::promql

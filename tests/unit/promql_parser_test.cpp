@@ -1,0 +1,192 @@
+#define BOOST_TEST_MODULE promql_parser
+#include <boost/test/unit_test.hpp>
+
+#include "rules/promql_ast.hpp"
+#include "rules/promql_lexer.hpp"
+
+namespace opswatch::promql {
+namespace {
+
+std::string ErrorOf(const Result<ExprPtr>& r) { return r.ok() ? "" : r.error(); }
+
+std::string Canonical(std::string_view text) {
+  auto parsed = Parse(text);
+  BOOST_REQUIRE_MESSAGE(parsed.ok(), std::string(text) + " -> " + ErrorOf(parsed));
+  return Format(**parsed);
+}
+
+std::string ParseError(std::string_view text) {
+  auto parsed = Parse(text);
+  BOOST_REQUIRE_MESSAGE(!parsed.ok(), std::string(text) + " unexpectedly parsed as " +
+                                          (parsed.ok() ? Format(**parsed) : ""));
+  return parsed.error();
+}
+
+BOOST_AUTO_TEST_CASE(round_trips_are_canonical_and_stable) {
+  const std::pair<std::string_view, std::string_view> cases[] = {
+      {"up", "up"},
+      {"up{job=\"a\",instance!='b'}", "up{job=\"a\", instance!=\"b\"}"},
+      {"{__name__=~\"disk_.*\"}", "{__name__=~\"disk_.*\"}"},
+      {"x{a=~`a\\d+`, b!~\"c|d\"}", "x{a=~\"a\\\\d+\", b!~\"c|d\"}"},
+      {"rate(http_requests_total[5m])", "rate(http_requests_total[5m])"},
+      {"rate(x[90s])", "rate(x[1m30s])"},
+      {"max_over_time(x[1h30m])", "max_over_time(x[1h30m])"},
+      {"sum by(job)(x)", "sum by (job) (x)"},
+      {"sum(x) by (job, instance)", "sum by (job, instance) (x)"},
+      {"count without (a) (x)", "count without (a) (x)"},
+      {"avg(x)", "avg (x)"},
+      {"a + on(job) b", "a + on(job) b"},
+      {"a > ignoring(x, y) b", "a > ignoring(x, y) b"},
+      {"a > bool 3", "a > bool 3"},
+      {"1 == bool 1", "1 == bool 1"},
+      {"a and b or c unless d", "a and b or c unless d"},
+      {"-x", "-x"},
+      {"-(a + b)", "-(a + b)"},
+      {"-2", "-2"},
+      {"1e9", "1e+09"},
+      {"0x1F", "31"},
+      {"Inf", "Inf"},
+      {"-inf", "-Inf"},
+      {"NaN", "NaN"},
+      {".5", "0.5"},
+      {"clamp_min(x, 0)", "clamp_min(x, 0)"},
+      {"absent(nonexistent{job=\"a\"})", "absent(nonexistent{job=\"a\"})"},
+      {"vector(1)", "vector(1)"},
+      {"scalar(x) * 2", "scalar(x) * 2"},
+      {"time() - timestamp(x)", "time() - timestamp(x)"},
+      {"x # a comment", "x"},
+      {"foo:bar_rate5m", "foo:bar_rate5m"},
+  };
+  for (const auto& [in, want] : cases) {
+    const std::string got = Canonical(in);
+    BOOST_CHECK_MESSAGE(got == want, in << " -> " << got << " (want " << want << ")");
+    BOOST_CHECK_EQUAL(Canonical(got), got);  // canonical text re-parses to itself
+  }
+}
+
+// Fully parenthesised forms show how the parser grouped each expression.
+std::string Grouping(const Expr& e) {
+  switch (e.kind) {
+    case ExprKind::kBinary:
+      return "(" + Grouping(*e.lhs) + " " + std::string(BinaryOpText(e.op)) + " " +
+             Grouping(*e.rhs) + ")";
+    case ExprKind::kUnary:
+      return "(" + std::string(e.op == BinaryOp::kSub ? "-" : "+") + Grouping(*e.lhs) + ")";
+    case ExprKind::kParen:
+      return Grouping(*e.lhs);
+    default:
+      return Format(e);
+  }
+}
+
+BOOST_AUTO_TEST_CASE(precedence_and_associativity_match_prometheus) {
+  const std::pair<std::string_view, std::string_view> cases[] = {
+      {"1 + 2 * 3", "(1 + (2 * 3))"},
+      {"1 * 2 + 3", "((1 * 2) + 3)"},
+      {"1 - 2 - 3", "((1 - 2) - 3)"},
+      {"2 ^ 3 ^ 2", "(2 ^ (3 ^ 2))"},
+      {"a / b % c", "((a / b) % c)"},
+      {"-a ^ 2", "(-(a ^ 2))"},
+      {"-a * 2", "((-a) * 2)"},
+      {"a + b > c", "((a + b) > c)"},
+      {"a > b and c", "((a > b) and c)"},
+      {"a and b or c", "((a and b) or c)"},
+      {"a or b and c", "(a or (b and c))"},
+      {"a unless b and c", "((a unless b) and c)"},
+      {"a == b != c", "((a == b) != c)"},
+      {"2 ^ -1", "(2 ^ -1)"},
+      {"a * -b", "(a * (-b))"},
+      {"(a + b) * c", "((a + b) * c)"},
+  };
+  for (const auto& [in, want] : cases) {
+    auto parsed = Parse(in);
+    BOOST_REQUIRE_MESSAGE(parsed.ok(), in << ": " << ErrorOf(parsed));
+    BOOST_CHECK_EQUAL(Grouping(**parsed), want);
+  }
+}
+
+BOOST_AUTO_TEST_CASE(errors_name_the_construct_and_position) {
+  const std::pair<std::string_view, std::string_view> cases[] = {
+      {"histogram_quantile(0.9, x)", "1:1: unsupported function \"histogram_quantile\""},
+      {"sum(rate(x[5m])))", "1:17: unexpected \")\""},
+      {"topk(3, x)", "1:1: unsupported aggregation \"topk\""},
+      {"quantile by (a) (0.5, x)", "1:1: unsupported aggregation \"quantile\""},
+      {"x offset 5m", "1:3: unsupported offset modifier"},
+      {"x @ 100", "1:3: unsupported @ modifier"},
+      {"rate(x[5m:1m])", "1:7: unsupported subquery"},
+      {"a * on(x) group_left b", "1:11: unsupported vector matching modifier \"group_left\""},
+      {"1 > 2", "1:3: comparisons between scalars must use BOOL modifier"},
+      {"a and 1", "1:3: set operator \"and\" not allowed in binary scalar expression"},
+      {"a + bool b", "1:5: bool modifier can only be used on comparison operators"},
+      {"rate(x)",
+       "1:1: expected type range vector in call to function \"rate\", got instant vector"},
+      {"abs(x[5m])",
+       "1:1: expected type instant vector in call to function \"abs\", got range vector"},
+      {"clamp_min(x)", "1:1: expected 2 argument(s) in call to \"clamp_min\", got 1"},
+      {"sum(1)", "1:4: expected type instant vector in aggregation expression, got scalar"},
+      {"x[5m]", "1:1: a range vector is only allowed as a function argument"},
+      {"{a=\"\"}", "1:1: vector selector must contain at least one non-empty matcher"},
+      {"x{a=~\"(\"}", "1:6: invalid regular expression \"(\": missing )"},
+      {"foo{__name__=\"bar\"}", "1:5: metric name must not be set twice"},
+      {"x +", "1:4: unexpected end of input"},
+      {"", "1:1: no expression found in input"},
+      {"\"str\"", "1:1: expression must evaluate to a scalar or an instant vector, got string"},
+      {"x{a=\"b}", "1:5: unterminated string"},
+      {"1 + 1 * on(a) 2", "1:7: vector matching only allowed between instant vectors"},
+      {"x\n  + $", "2:5: unexpected character: '$'"},
+      {"(1 + 2", "1:7: unexpected end of input"},
+      {"x atan2 y", "1:3: unsupported binary operator \"atan2\""},
+  };
+  for (const auto& [in, want] : cases) {
+    const std::string got = ParseError(in);
+    BOOST_CHECK_MESSAGE(got.rfind(want, 0) == 0,
+                        in << " -> " << got << " (want prefix " << want << ")");
+  }
+}
+
+BOOST_AUTO_TEST_CASE(regex_matchers_are_fully_anchored) {
+  auto parsed = Parse("x{a=~\"fo+\"}");
+  BOOST_REQUIRE(parsed.ok());
+  const Matcher& m = (*parsed)->matchers[1];
+  BOOST_CHECK(m.Matches("foo"));
+  BOOST_CHECK(!m.Matches("xfoo"));
+  BOOST_CHECK(!m.Matches("foox"));
+  auto alt = Parse("x{a=~\"a|b\"}");
+  BOOST_REQUIRE(alt.ok());
+  BOOST_CHECK(!(*alt)->matchers[1].Matches("ab"));  // ^(?:a|b)$, not ^a|b$
+  BOOST_CHECK((*alt)->matchers[1].Matches("b"));
+}
+
+BOOST_AUTO_TEST_CASE(max_range_covers_ranges_and_lookback) {
+  using std::chrono::minutes;
+  auto e = [](std::string_view t) { return *Parse(t); };
+  BOOST_CHECK(MaxRange(*e("1 + 2")) == minutes(0));
+  BOOST_CHECK(MaxRange(*e("up")) == minutes(5));
+  BOOST_CHECK(MaxRange(*e("rate(x[1m])")) == minutes(1));
+  BOOST_CHECK(MaxRange(*e("rate(x[1h]) > on(a) y")) == minutes(60));
+  BOOST_CHECK(MaxRange(*e("sum(avg_over_time(x[10m]))")) == minutes(10));
+}
+
+BOOST_AUTO_TEST_CASE(durations_parse_and_format_like_prometheus) {
+  long long ms = 0;
+  BOOST_CHECK(ParseDuration("1h30m", ms) && ms == 5400000);
+  BOOST_CHECK(ParseDuration("250ms", ms) && ms == 250);
+  BOOST_CHECK(ParseDuration("1w2d", ms) && ms == 9LL * 86400000);
+  BOOST_CHECK(!ParseDuration("30m1h", ms));  // units out of order
+  BOOST_CHECK(!ParseDuration("0s", ms));
+  BOOST_CHECK(!ParseDuration("5x", ms));
+  BOOST_CHECK_EQUAL(FormatDuration(5400000), "1h30m");
+  BOOST_CHECK_EQUAL(FormatDuration(1500), "1s500ms");
+  BOOST_CHECK_EQUAL(FormatDuration(86400000), "1d");
+}
+
+BOOST_AUTO_TEST_CASE(strings_unescape_go_escapes) {
+  auto parsed = Parse("x{a=\"q\\\"\\n\\x41\\u00e9\", b='it\\'s'}");
+  BOOST_REQUIRE_MESSAGE(parsed.ok(), ErrorOf(parsed));
+  BOOST_CHECK_EQUAL((*parsed)->matchers[1].value, "q\"\nA\xc3\xa9");
+  BOOST_CHECK_EQUAL((*parsed)->matchers[2].value, "it's");
+  BOOST_CHECK(!Parse("x{a=\"\\q\"}").ok());
+}
+
+}  // namespace
+}  // namespace opswatch::promql
