@@ -1,0 +1,192 @@
+#include "exporter/app.hpp"
+
+#include <filesystem>
+#include <random>
+
+#include "exporter/pages.hpp"
+
+#ifndef OPSWATCH_VERSION
+#define OPSWATCH_VERSION "dev"
+#endif
+#ifndef OPSWATCH_REVISION
+#define OPSWATCH_REVISION "unknown"
+#endif
+
+namespace opswatch {
+
+std::string VersionString() {
+  return std::string("opswatch, version ") + OPSWATCH_VERSION + " (revision: " +
+         OPSWATCH_REVISION + ")";
+}
+
+App::App(AppOptions options, Clock& clock, Logger& logger)
+    : options_(std::move(options)),
+      clock_(clock),
+      logger_(logger),
+      started_(clock.SteadyNow()),
+      services_(clock, logger, disk_statter_),
+      store_(clock),
+      state_dir_probe_(disk_statter_) {
+  RegisterBuiltinCollectors(registry_);
+}
+
+App::~App() { Stop(); }
+
+void App::RecordReload(bool ok) {
+  last_reload_ok_ = ok ? 1 : 0;
+  if (ok) last_reload_success_time_ = ToUnixSeconds(clock_.SystemNow());
+  MetricFamily build = Gauge("opswatch_build_info",
+                             "A metric with a constant 1 value labelled by version and revision.");
+  build.Add(Labels{{"version", OPSWATCH_VERSION}, {"revision", OPSWATCH_REVISION}}, 1);
+  MetricFamily reload_ok = Gauge("opswatch_config_last_reload_successful",
+                                 "1 when the last configuration load or reload succeeded.");
+  reload_ok.Add({}, last_reload_ok_);
+  MetricFamily reload_time = Gauge("opswatch_config_last_reload_success_timestamp_seconds",
+                                   "When the configuration was last loaded successfully.");
+  reload_time.Add({}, last_reload_success_time_);
+  store_.SetSection("self", {std::move(build), std::move(reload_ok), std::move(reload_time)});
+}
+
+Status App::Apply(Config config) {
+  std::error_code ec;
+  std::filesystem::create_directories(config.global.state_dir, ec);
+  if (ec) {
+    logger_.Warn("cannot create state_dir; alert state and the outbox stay in memory",
+                 {{"state_dir", config.global.state_dir}, {"err", ec.message()}});
+  }
+  std::vector<ScheduledCollector> scheduled;
+  std::vector<std::pair<std::string, std::string>> names;
+  for (auto& entry : config.collectors) {
+    std::shared_ptr<Collector> collector = entry.parsed.create(services_);
+    names.emplace_back(entry.id.name, entry.id.type);
+    scheduled.push_back(ScheduledCollector{entry.id, std::move(collector)});
+  }
+  if (scheduler_) scheduler_->Stop();
+  store_.SetCollectors(names);
+  scheduler_ = std::make_unique<Scheduler>(std::move(scheduled), store_, clock_, logger_, executor_,
+                                           std::random_device{}());
+  scheduler_->Start();
+  state_dir_ = config.global.state_dir;
+  state_dir_probe_.SetPath(state_dir_);
+  state_dir_probe_.Refresh();
+  config_loaded_ = true;
+  return Status::Ok();
+}
+
+Status App::Start() {
+  std::lock_guard lock(reload_mu_);
+  ConfigLoad load = LoadConfigFile(options_.config_file, registry_, env_);
+  if (!load.ok()) {
+    RecordReload(false);
+    return Status::Error(load.ErrorText());
+  }
+  RegisterRoutes();
+  Status listening = server_.Start(options_.listen_address);
+  if (!listening.ok()) return listening;
+  logger_.Info("listening", {{"address", options_.listen_address.substr(
+                                              0, options_.listen_address.rfind(':')) +
+                                              ":" + std::to_string(server_.port())}});
+  size_t count = load.config.collectors.size();
+  Status applied = Apply(std::move(load.config));
+  RecordReload(applied.ok());
+  logger_.Info("configuration loaded",
+               {{"file", options_.config_file}, {"collectors", count}});
+  return applied;
+}
+
+Status App::Reload() {
+  std::lock_guard lock(reload_mu_);
+  logger_.Info("reloading configuration", {{"file", options_.config_file}});
+  ConfigLoad load = LoadConfigFile(options_.config_file, registry_, env_);
+  if (!load.ok()) {
+    RecordReload(false);
+    std::string text = load.ErrorText();
+    logger_.Error("configuration reload failed; keeping the running configuration",
+                  {{"err", text}});
+    return Status::Error(text);
+  }
+  Status applied = Apply(std::move(load.config));
+  RecordReload(applied.ok());
+  if (applied.ok()) logger_.Info("configuration reloaded", {{"file", options_.config_file}});
+  return applied;
+}
+
+void App::Stop() {
+  std::lock_guard lock(reload_mu_);
+  server_.Stop();
+  if (scheduler_) scheduler_->Stop();
+}
+
+int App::RunOnce(std::ostream& out, std::ostream& err) {
+  std::lock_guard lock(reload_mu_);
+  ConfigLoad load = LoadConfigFile(options_.config_file, registry_, env_);
+  if (!load.ok()) {
+    err << load.ErrorText();
+    return 1;
+  }
+  RecordReload(true);
+  Status applied = Apply(std::move(load.config));
+  if (!applied.ok()) {
+    err << applied.message() << "\n";
+    return 1;
+  }
+  scheduler_->WaitForFirstRound();
+  scheduler_->Stop();
+  out << SerializeText(*store_.Current());
+  return 0;
+}
+
+void App::RegisterRoutes() {
+  server_.Route("/metrics", [this](const HttpRequest& r) { return HandleMetrics(r); });
+  server_.Route("/health", [this](const HttpRequest& r) { return HandleHealth(r); });
+  server_.Route("/-/healthy", [](const HttpRequest&) { return HttpReply::Text(200, "OK\n"); });
+  server_.Route("/-/ready", [this](const HttpRequest& r) { return HandleReady(r); });
+  server_.Route("/-/reload", [this](const HttpRequest& r) { return HandleReload(r); });
+  server_.Route("/", [this](const HttpRequest& r) { return HandleStatusPage(r); });
+}
+
+HttpReply App::HandleMetrics(const HttpRequest& request) {
+  bool gzip = request.Header("accept-encoding").find("gzip") != std::string::npos;
+  HttpReply reply;
+  reply.content_type = "text/plain; version=0.0.4; charset=utf-8";
+  reply.body = exposition_.Get(store_.Current(), gzip);
+  if (gzip) reply.headers.emplace_back("Content-Encoding", "gzip");
+  return reply;
+}
+
+HttpReply App::HandleHealth(const HttpRequest&) {
+  state_dir_probe_.Refresh();
+  HealthFacts facts;
+  facts.version = OPSWATCH_VERSION;
+  facts.uptime_seconds = ToSeconds(clock_.SteadyNow() - started_);
+  facts.state_dir_free_bytes = state_dir_probe_.AvailBytes();
+  HealthReport report = RenderHealth(*store_.Current(), facts);
+  return HttpReply::Json(report.ok ? 200 : 503, std::move(report.json));
+}
+
+HttpReply App::HandleReady(const HttpRequest&) {
+  if (config_loaded_ && store_.AllCollectedOnce()) return HttpReply::Text(200, "Ready\n");
+  return HttpReply::Text(503, "Not ready: waiting for the first collection round\n");
+}
+
+HttpReply App::HandleReload(const HttpRequest& request) {
+  if (request.method != "POST" && request.method != "PUT") {
+    HttpReply reply = HttpReply::Text(405, "use POST to reload\n");
+    reply.headers.emplace_back("Allow", "POST, PUT");
+    return reply;
+  }
+  Status status = Reload();
+  if (!status.ok()) return HttpReply::Text(500, "failed to reload config: " + status.message());
+  return HttpReply::Text(200, "configuration reloaded\n");
+}
+
+HttpReply App::HandleStatusPage(const HttpRequest&) {
+  HealthFacts facts;
+  facts.version = OPSWATCH_VERSION;
+  facts.uptime_seconds = ToSeconds(clock_.SteadyNow() - started_);
+  HttpReply reply = HttpReply::Text(200, RenderStatusPage(*store_.Current(), facts));
+  reply.content_type = "text/html; charset=utf-8";
+  return reply;
+}
+
+}  // namespace opswatch

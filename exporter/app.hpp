@@ -1,0 +1,86 @@
+// The process on top: builds every component from the config, wires them, serves HTTP, reloads.
+// Thread-safety: Reload() may be called from the signal thread and from HTTP handlers at once;
+// reloads are serialised.
+#pragma once
+
+#include <atomic>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <ostream>
+#include <string>
+
+#include "collectors/collector_services.hpp"
+#include "collectors/disk_statter.hpp"
+#include "collectors/registry.hpp"
+#include "core/clock.hpp"
+#include "core/logger.hpp"
+#include "exporter/config.hpp"
+#include "exporter/exposition.hpp"
+#include "exporter/http_server.hpp"
+#include "exporter/os_config_env.hpp"
+#include "exporter/scheduler.hpp"
+#include "exporter/snapshot_store.hpp"
+#include "exporter/state_dir_probe.hpp"
+
+namespace opswatch {
+
+struct AppOptions {
+  std::string config_file;
+  std::string listen_address;
+};
+
+class App {
+ public:
+  App(AppOptions options, Clock& clock, Logger& logger);
+  ~App();
+  App(const App&) = delete;
+  App& operator=(const App&) = delete;
+
+  // Loads the config and starts collecting and serving. An error leaves nothing running.
+  Status Start();
+  // Validates the config file whole and switches to it; on error the running config stays.
+  Status Reload();
+  void Stop();
+
+  // --once: collect once, print the exposition to `out`, return the exit code.
+  int RunOnce(std::ostream& out, std::ostream& err);
+
+  int port() const { return server_.port(); }
+
+ private:
+  Status Apply(Config config);  // REQUIRES(reload_mu_)
+  void RecordReload(bool ok);
+  void RegisterRoutes();
+  HttpReply HandleMetrics(const HttpRequest& request);
+  HttpReply HandleHealth(const HttpRequest& request);
+  HttpReply HandleReady(const HttpRequest& request);
+  HttpReply HandleReload(const HttpRequest& request);
+  HttpReply HandleStatusPage(const HttpRequest& request);
+
+  AppOptions options_;
+  Clock& clock_;
+  Logger& logger_;
+  const SteadyTime started_;
+  OsConfigEnv env_;
+  CollectorRegistry registry_;
+  OsDiskStatter disk_statter_;  // lives for the process: abandoned stat threads borrow it
+  CollectorServices services_;
+  SnapshotStore store_;
+  ExpositionCache exposition_;
+  ThreadRunExecutor executor_;
+  HttpServer server_;
+  StateDirProbe state_dir_probe_;
+
+  std::mutex reload_mu_;                  // serialises Start/Reload/Stop
+  std::unique_ptr<Scheduler> scheduler_;  // GUARDED_BY(reload_mu_)
+  std::string state_dir_;                 // GUARDED_BY(reload_mu_)
+  std::atomic<bool> config_loaded_{false};
+  double last_reload_ok_ = 0;             // GUARDED_BY(reload_mu_)
+  double last_reload_success_time_ = 0;   // GUARDED_BY(reload_mu_)
+  uint64_t reload_count_ = 0;             // GUARDED_BY(reload_mu_)
+};
+
+std::string VersionString();
+
+}  // namespace opswatch

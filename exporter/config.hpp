@@ -1,0 +1,56 @@
+// The whole opswatch.yml: global settings, collector instances (validated by their type's parser),
+// rule settings, and the alerting section (validated by rules/notify). Loading is all-or-nothing:
+// any problem rejects the file with every problem listed as file:line:col: message.
+#pragma once
+
+#include <yaml-cpp/yaml.h>
+
+#include <string>
+#include <vector>
+
+#include "collectors/collector.hpp"
+#include "collectors/registry.hpp"
+#include "core/config_reader.hpp"
+#include "core/labels.hpp"
+#include "core/units.hpp"
+
+namespace opswatch {
+
+struct GlobalConfig {
+  Millis interval{std::chrono::seconds(30)};
+  Millis timeout{std::chrono::seconds(10)};
+  Millis evaluation_interval{std::chrono::seconds(15)};
+  Labels external_labels;
+  std::string state_dir = "/var/lib/opswatch";  // relative paths resolve against the config's dir
+};
+
+struct CollectorEntry {
+  CollectorIdentity id;
+  ParsedCollector parsed;
+};
+
+struct Config {
+  std::string file;      // as given on the command line
+  std::string base_dir;  // directory of `file`, for relative paths
+  GlobalConfig global;
+  std::vector<CollectorEntry> collectors;
+  std::vector<std::string> rule_files;  // globs, resolved against base_dir
+  bool builtin_rules = true;
+  YAML::Node alerting;  // validated by the notify module's parser
+};
+
+struct ConfigLoad {
+  Config config;
+  ConfigErrors errors;
+  bool ok() const { return errors.empty(); }
+  std::string ErrorText() const { return errors.Format(config.file); }
+};
+
+// Parses `text` as the content of `file`.
+ConfigLoad ParseConfig(const std::string& file, const std::string& text,
+                       const CollectorRegistry& registry, const ConfigEnv& env);
+// Reads and parses `file`.
+ConfigLoad LoadConfigFile(const std::string& file, const CollectorRegistry& registry,
+                          const ConfigEnv& env);
+
+}  // namespace opswatch

@@ -1,0 +1,157 @@
+#include "exporter/http_server.hpp"
+
+#include <civetweb.h>
+
+#include <algorithm>
+#include <cctype>
+
+namespace opswatch {
+namespace {
+
+constexpr size_t kMaxRequestBody = 1 << 20;
+
+const char* ReasonPhrase(int status) {
+  switch (status) {
+    case 200: return "OK";
+    case 204: return "No Content";
+    case 400: return "Bad Request";
+    case 401: return "Unauthorized";
+    case 403: return "Forbidden";
+    case 404: return "Not Found";
+    case 405: return "Method Not Allowed";
+    case 413: return "Payload Too Large";
+    case 500: return "Internal Server Error";
+    case 503: return "Service Unavailable";
+    default: return "";
+  }
+}
+
+}  // namespace
+
+HttpReply HttpReply::Text(int status, std::string text) {
+  HttpReply reply;
+  reply.status = status;
+  reply.body = std::make_shared<const std::string>(std::move(text));
+  return reply;
+}
+
+HttpReply HttpReply::Json(int status, std::string json) {
+  HttpReply reply;
+  reply.status = status;
+  reply.content_type = "application/json";
+  reply.body = std::make_shared<const std::string>(std::move(json));
+  return reply;
+}
+
+Result<std::string> ToCivetListeningPorts(const std::string& address) {
+  auto colon = address.rfind(':');
+  if (colon == std::string::npos || address.find('[') != std::string::npos ||
+      address.find(':') != colon) {
+    return Result<std::string>::Error("invalid listen address \"" + address +
+                                      "\" (use host:port or :port; IPv6 is not supported)");
+  }
+  std::string host = address.substr(0, colon);
+  std::string port = address.substr(colon + 1);
+  if (port.empty() || port.size() > 5 ||
+      !std::all_of(port.begin(), port.end(), [](char c) { return std::isdigit(c); }) ||
+      std::stoi(port) > 65535) {
+    return Result<std::string>::Error("invalid port in listen address \"" + address + "\"");
+  }
+  if (host.empty() || host == "0.0.0.0") return port;
+  return host + ":" + port;
+}
+
+HttpServer::HttpServer() = default;
+
+HttpServer::~HttpServer() { Stop(); }
+
+void HttpServer::Route(const std::string& path, HttpHandler handler) {
+  routes_[path] = std::move(handler);
+}
+
+Status HttpServer::Start(const std::string& address, int threads) {
+  auto ports = ToCivetListeningPorts(address);
+  if (!ports) return ports.status();
+  std::string thread_count = std::to_string(threads);
+  const char* options[] = {"listening_ports",
+                           ports->c_str(),
+                           "num_threads",
+                           thread_count.c_str(),
+                           "request_timeout_ms",
+                           "30000",
+                           "enable_keep_alive",
+                           "yes",
+                           "keep_alive_timeout_ms",
+                           "60000",
+                           nullptr};
+  mg_callbacks callbacks{};
+  mg_init_library(0);
+  ctx_ = mg_start(&callbacks, this, options);
+  if (!ctx_) {
+    return Status::Error("cannot listen on " + address + " (address in use or not permitted)");
+  }
+  mg_set_request_handler(ctx_, "/", &HttpServer::Dispatch, this);
+  mg_server_port server_ports[4]{};
+  int n = mg_get_server_ports(ctx_, 4, server_ports);
+  port_ = n > 0 ? server_ports[0].port : 0;
+  return Status::Ok();
+}
+
+void HttpServer::Stop() {
+  if (ctx_) {
+    mg_stop(ctx_);
+    ctx_ = nullptr;
+  }
+}
+
+int HttpServer::Dispatch(mg_connection* conn, void* self_ptr) {
+  auto* self = static_cast<HttpServer*>(self_ptr);
+  const mg_request_info* info = mg_get_request_info(conn);
+  HttpRequest request;
+  request.method = info->request_method ? info->request_method : "";
+  request.path = info->local_uri ? info->local_uri : "";
+  request.query = info->query_string ? info->query_string : "";
+  for (int i = 0; i < info->num_headers; ++i) {
+    std::string name = info->http_headers[i].name;
+    std::transform(name.begin(), name.end(), name.begin(),
+                   [](unsigned char c) { return std::tolower(c); });
+    request.headers[name] = info->http_headers[i].value;
+  }
+  HttpReply reply;
+  auto route = self->routes_.find(request.path);
+  if (route == self->routes_.end()) {
+    reply = HttpReply::Text(404, "404 page not found\n");
+  } else {
+    if (request.method == "POST" || request.method == "PUT") {
+      char buf[8192];
+      int n;
+      while ((n = mg_read(conn, buf, sizeof buf)) > 0) {
+        if (request.body.size() + n > kMaxRequestBody) {
+          reply = HttpReply::Text(413, "request body too large\n");
+          break;
+        }
+        request.body.append(buf, n);
+      }
+    }
+    if (reply.status != 413) {
+      try {
+        reply = route->second(request);
+      } catch (const std::exception& e) {
+        reply = HttpReply::Text(500, std::string("internal error: ") + e.what() + "\n");
+      }
+    }
+  }
+  static const std::string kNoBody;
+  const std::string& body = reply.body ? *reply.body : kNoBody;
+  std::string head = "HTTP/1.1 " + std::to_string(reply.status) + " " +
+                     ReasonPhrase(reply.status) + "\r\nContent-Type: " + reply.content_type +
+                     "\r\nContent-Length: " + std::to_string(body.size()) +
+                     "\r\nCache-Control: no-store\r\n";
+  for (const auto& [name, value] : reply.headers) head += name + ": " + value + "\r\n";
+  head += "\r\n";
+  mg_write(conn, head.data(), head.size());
+  if (request.method != "HEAD") mg_write(conn, body.data(), body.size());
+  return static_cast<int>(reply.status);
+}
+
+}  // namespace opswatch

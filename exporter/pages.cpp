@@ -1,0 +1,91 @@
+#include "exporter/pages.hpp"
+
+#include <ctime>
+#include <nlohmann/json.hpp>
+
+namespace opswatch {
+
+std::string FormatRfc3339(SystemTime t) {
+  auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(t.time_since_epoch()).count();
+  std::time_t secs = static_cast<std::time_t>(ms / 1000);
+  std::tm tm{};
+  gmtime_r(&secs, &tm);
+  char buf[40];
+  size_t n = std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%S", &tm);
+  std::snprintf(buf + n, sizeof buf - n, ".%03dZ", static_cast<int>(ms % 1000));
+  return buf;
+}
+
+std::string HtmlEscape(const std::string& text) {
+  std::string out;
+  for (char c : text) {
+    switch (c) {
+      case '&': out += "&amp;"; break;
+      case '<': out += "&lt;"; break;
+      case '>': out += "&gt;"; break;
+      case '"': out += "&quot;"; break;
+      case '\'': out += "&#39;"; break;
+      default: out += c;
+    }
+  }
+  return out;
+}
+
+HealthReport RenderHealth(const Snapshot& snapshot, const HealthFacts& facts) {
+  nlohmann::ordered_json j;
+  bool ok = facts.alerting.ok;
+  nlohmann::ordered_json collectors = nlohmann::ordered_json::object();
+  for (const auto& c : snapshot.collectors) {
+    bool collector_ok = c.has_run && c.ok;
+    ok = ok && collector_ok;
+    nlohmann::ordered_json entry;
+    entry["ok"] = collector_ok;
+    entry["lastError"] = c.last_error;
+    entry["lastRunAt"] = c.has_run ? nlohmann::ordered_json(FormatRfc3339(c.last_run_at))
+                                   : nlohmann::ordered_json(nullptr);
+    entry["durationSeconds"] = c.duration_seconds;
+    collectors[c.name] = std::move(entry);
+  }
+  j["ok"] = ok;
+  j["version"] = facts.version;
+  j["uptimeSeconds"] = facts.uptime_seconds;
+  j["collectors"] = std::move(collectors);
+  j["alerting"] = {{"ok", facts.alerting.ok},
+                   {"lastError", facts.alerting.last_error},
+                   {"queued", facts.alerting.queued}};
+  j["storage"] = {{"stateDirFreeBytes", facts.state_dir_free_bytes < 0
+                                            ? nlohmann::ordered_json(nullptr)
+                                            : nlohmann::ordered_json(facts.state_dir_free_bytes)}};
+  return HealthReport{ok, j.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace)};
+}
+
+std::string RenderStatusPage(const Snapshot& snapshot, const HealthFacts& facts) {
+  std::string html =
+      "<!doctype html><html><head><meta charset=\"utf-8\"><title>opswatch</title>"
+      "<style>body{font-family:sans-serif;margin:2em}table{border-collapse:collapse}"
+      "td,th{border:1px solid #ccc;padding:4px 8px;text-align:left}.bad{color:#b00}"
+      ".good{color:#070}</style></head><body><h1>opswatch</h1><p>version " +
+      HtmlEscape(facts.version) +
+      " &middot; <a href=\"/metrics\">metrics</a> &middot; <a href=\"/health\">health</a> "
+      "&middot; <a href=\"/api/v1/alerts\">alerts</a> &middot; <a href=\"/api/v1/rules\">rules"
+      "</a></p><h2>Collectors</h2><table><tr><th>name</th><th>type</th><th>state</th>"
+      "<th>last run</th><th>duration</th><th>last error</th></tr>";
+  for (const auto& c : snapshot.collectors) {
+    bool ok = c.has_run && c.ok;
+    html += "<tr><td>" + HtmlEscape(c.name) + "</td><td>" + HtmlEscape(c.type) + "</td><td class=\"" +
+            (ok ? "good\">up" : "bad\">down") + "</td><td>" +
+            (c.has_run ? FormatRfc3339(c.last_run_at) : "never") + "</td><td>" +
+            std::to_string(c.duration_seconds) + "s</td><td>" + HtmlEscape(c.last_error) +
+            "</td></tr>";
+  }
+  html += "</table><h2>Alerting</h2><p>queued notifications: " +
+          std::to_string(facts.alerting.queued) +
+          (facts.alerting.last_error.empty()
+               ? std::string()
+               : "; last error: <span class=\"bad\">" + HtmlEscape(facts.alerting.last_error) +
+                     "</span>") +
+          "</p></body></html>\n";
+  return html;
+}
+
+}  // namespace opswatch

@@ -1,0 +1,34 @@
+// Renderers for /health (JSON) and the status page (HTML): pure functions of a snapshot and a few
+// facts, so they are unit-testable.
+#pragma once
+
+#include <string>
+
+#include "core/snapshot.hpp"
+
+namespace opswatch {
+
+struct AlertingHealth {
+  bool ok = true;
+  std::string last_error;
+  size_t queued = 0;
+};
+
+struct HealthFacts {
+  std::string version;
+  double uptime_seconds = 0;
+  double state_dir_free_bytes = -1;  // -1: unknown
+  AlertingHealth alerting;
+};
+
+struct HealthReport {
+  bool ok = false;
+  std::string json;
+};
+
+HealthReport RenderHealth(const Snapshot& snapshot, const HealthFacts& facts);
+std::string RenderStatusPage(const Snapshot& snapshot, const HealthFacts& facts);
+std::string FormatRfc3339(SystemTime t);
+std::string HtmlEscape(const std::string& text);
+
+}  // namespace opswatch

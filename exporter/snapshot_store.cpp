@@ -1,0 +1,117 @@
+#include "exporter/snapshot_store.hpp"
+
+namespace opswatch {
+
+SnapshotStore::SnapshotStore(const Clock& clock) : clock_(clock) {
+  current_ = std::make_shared<const Snapshot>();
+}
+
+void SnapshotStore::SetCollectors(
+    const std::vector<std::pair<std::string, std::string>>& name_and_type) {
+  std::lock_guard lock(mu_);
+  std::map<std::string, CollectorRecord> kept;
+  order_.clear();
+  for (const auto& [name, type] : name_and_type) {
+    order_.push_back(name);
+    auto it = collectors_.find(name);
+    if (it != collectors_.end() && it->second.state.type == type) {
+      kept[name] = std::move(it->second);
+    } else {
+      CollectorRecord record;
+      record.state.name = name;
+      record.state.type = type;
+      record.state.last_error = "not run yet";
+      kept[name] = std::move(record);
+    }
+  }
+  collectors_ = std::move(kept);
+  RebuildLocked();
+}
+
+void SnapshotStore::RecordRun(RunOutcome outcome) {
+  std::lock_guard lock(mu_);
+  auto it = collectors_.find(outcome.name);
+  if (it == collectors_.end()) return;  // removed by a reload while it ran
+  CollectorRecord& record = it->second;
+  record.runs += 1;
+  if (!outcome.ok) record.failures += 1;
+  if (outcome.timed_out) record.timeouts += 1;
+  record.state.has_run = true;
+  record.state.ok = outcome.ok;
+  record.state.last_error = outcome.ok ? "" : outcome.error;
+  record.state.last_run_at = outcome.finished_at;
+  record.state.duration_seconds = outcome.duration_seconds;
+  for (auto& family : outcome.families) {
+    for (auto& sample : family.samples) sample.labels.Set("collector", outcome.name);
+  }
+  record.families = std::move(outcome.families);
+  RebuildLocked();
+}
+
+void SnapshotStore::SetSection(const std::string& key, std::vector<MetricFamily> families) {
+  std::lock_guard lock(mu_);
+  sections_[key] = std::move(families);
+  RebuildLocked();
+}
+
+SnapshotPtr SnapshotStore::Current() const {
+  std::lock_guard lock(mu_);
+  return current_;
+}
+
+bool SnapshotStore::AllCollectedOnce() const {
+  std::lock_guard lock(mu_);
+  for (const auto& [name, record] : collectors_) {
+    if (!record.state.has_run) return false;
+  }
+  return true;
+}
+
+void SnapshotStore::RebuildLocked() {
+  auto snapshot = std::make_shared<Snapshot>();
+  snapshot->taken_at = clock_.SystemNow();
+
+  MetricFamily up = Gauge("opswatch_collector_up",
+                          "1 when the collector's last run succeeded, 0 when it failed or timed out.");
+  MetricFamily duration =
+      Gauge("opswatch_collector_duration_seconds", "Duration of the collector's last run.");
+  MetricFamily last_run = Gauge("opswatch_collector_last_run_timestamp_seconds",
+                                "When the collector's last run finished, in unix seconds.");
+  MetricFamily runs = Counter("opswatch_collector_runs_total", "Collector runs finished.");
+  MetricFamily failures = Counter("opswatch_collector_failures_total",
+                                  "Collector runs that failed (including timeouts).");
+  MetricFamily timeouts = Counter("opswatch_collector_timeouts_total",
+                                  "Collector runs abandoned because they passed their deadline.");
+  std::vector<MetricFamily> all;
+  for (const auto& name : order_) {
+    const CollectorRecord& record = collectors_.at(name);
+    snapshot->collectors.push_back(record.state);
+    Labels labels{{"collector", name}, {"type", record.state.type}};
+    Labels by_name{{"collector", name}};
+    up.Add(labels, record.state.has_run && record.state.ok ? 1 : 0);
+    if (record.state.has_run) {
+      duration.Add(by_name, record.state.duration_seconds);
+      last_run.Add(by_name, ToUnixSeconds(record.state.last_run_at));
+    }
+    runs.Add(by_name, record.runs);
+    failures.Add(by_name, record.failures);
+    timeouts.Add(by_name, record.timeouts);
+  }
+  for (const auto& [key, families] : sections_) {
+    if (key == "self") all.insert(all.end(), families.begin(), families.end());
+  }
+  for (auto* family : {&up, &duration, &last_run, &runs, &failures, &timeouts}) {
+    all.push_back(std::move(*family));
+  }
+  for (const auto& name : order_) {
+    const auto& families = collectors_.at(name).families;
+    all.insert(all.end(), families.begin(), families.end());
+  }
+  for (const auto& [key, families] : sections_) {
+    if (key != "self") all.insert(all.end(), families.begin(), families.end());
+  }
+  snapshot->families = MergeFamilies(std::move(all));
+  current_ = std::move(snapshot);
+}
+
+}  // namespace opswatch
