@@ -14,11 +14,11 @@
 namespace opswatch {
 
 class DiskStatter;
+class HttpProbeLoop;
 
 class CollectorServices {
  public:
-  CollectorServices(Clock& clock, Logger& logger, DiskStatter& disk_statter)
-      : clock_(clock), logger_(logger), disk_statter_(disk_statter) {}
+  CollectorServices(Clock& clock, Logger& logger, DiskStatter& disk_statter);
   ~CollectorServices();
   CollectorServices(const CollectorServices&) = delete;
   CollectorServices& operator=(const CollectorServices&) = delete;
@@ -26,12 +26,16 @@ class CollectorServices {
   Clock& clock() const { return clock_; }
   Logger& logger() const { return logger_; }
   DiskStatter& disk_statter() const { return disk_statter_; }
+  // The one curl multi loop shared by every http collector; its thread starts on first use and
+  // stops (pending probes fail with "probe loop stopped") when these services are destroyed.
+  HttpProbeLoop& http_loop();
 
  private:
   Clock& clock_;
   Logger& logger_;
   DiskStatter& disk_statter_;
-  std::mutex mu_;  // guards lazily created services
+  std::mutex mu_;                             // guards lazily created services
+  std::unique_ptr<HttpProbeLoop> http_loop_;  // GUARDED_BY(mu_)
 };
 
 }  // namespace opswatch
