@@ -1,9 +1,7 @@
 #include "collectors/registry.hpp"
 
-#include "collectors/backup_collector.hpp"
 #include "collectors/disk_collector.hpp"
 #include "collectors/http_collector.hpp"
-#include "collectors/postgres_config.hpp"
 
 namespace opswatch {
 
@@ -23,10 +21,8 @@ std::vector<std::string> CollectorRegistry::Types() const {
 }
 
 void RegisterBuiltinCollectors(CollectorRegistry& registry) {
-  registry.Register("backup", ParseBackupCollector);
   registry.Register("disk", ParseDiskCollector);
   registry.Register("http", ParseHttpCollector);
-  registry.Register("postgres", ParsePostgresCollector);
 }
 
 }  // namespace opswatch
