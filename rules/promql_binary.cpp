@@ -71,6 +71,19 @@ std::string Signature(const Expr& e, const Labels& labels) {
   return sig;
 }
 
+// The labels a signature is built from, for error messages (Labels.MatchLabels).
+Labels MatchGroup(const Expr& e, const Labels& labels) {
+  Labels out;
+  for (const auto& label : labels) {
+    bool listed = false;
+    for (const auto& name : e.matching_labels) listed = listed || name == label.name;
+    if (e.matching_on ? listed : (!listed && label.name != kMetricName)) {
+      out.Set(label.name, label.value);
+    }
+  }
+  return out;
+}
+
 Labels ResultMetric(const Expr& e, const Labels& lhs) {
   Labels out = lhs;
   if (DropsMetricName(e.op)) out.Remove(kMetricName);
@@ -134,12 +147,12 @@ Vector VectorVector(const Expr& e, const Vector& lhs, const Vector& rhs) {
   for (const auto& s : rhs) {
     auto [it, inserted] = right.emplace(Signature(e, s.labels), &s);
     if (!inserted) {
-      throw EvalError{
-          "found duplicate series for the match group on the right hand-side of the "
-          "operation: [" +
-          s.labels.ToString() + ", " + it->second->labels.ToString() +
-          "];many-to-many matching not allowed: matching labels must be unique on one "
-          "side"};
+      throw EvalError{"found duplicate series for the match group " +
+                      MatchGroup(e, s.labels).ToString() +
+                      " on the right hand-side of the operation: [" + s.labels.ToString() + ", " +
+                      it->second->labels.ToString() +
+                      "];many-to-many matching not allowed: matching labels must be unique on one "
+                      "side"};
     }
   }
   Vector out;
