@@ -2,6 +2,7 @@
 
 #include "collectors/disk_collector.hpp"
 #include "collectors/http_collector.hpp"
+#include "collectors/postgres_config.hpp"
 
 namespace opswatch {
 
@@ -23,6 +24,7 @@ std::vector<std::string> CollectorRegistry::Types() const {
 void RegisterBuiltinCollectors(CollectorRegistry& registry) {
   registry.Register("disk", ParseDiskCollector);
   registry.Register("http", ParseHttpCollector);
+  registry.Register("postgres", ParsePostgresCollector);
 }
 
 }  // namespace opswatch
