@@ -42,6 +42,9 @@ struct Builder {
     rule.expr = std::move(parsed).value();
     rule.for_duration = for_duration;
     rule.labels = {{"severity", severity}};
+    // The series carry collector= already; as a rule label it also keeps the rules of two
+    // collectors of one type distinct (promtool reports same-name, same-label rules as duplicates).
+    if (collector.find("{{") == std::string::npos) rule.labels["collector"] = collector;
     rule.annotations = {{"summary", summary}, {"description", description}, {"hint", hint}};
     group.rules.push_back(std::move(rule));
   }

@@ -29,6 +29,7 @@ void CheckCommon(const RuleGroupSpec& group, const std::string& collector) {
       BOOST_TEST(rule.expr_text.find("{collector=\"" + collector + "\"}") != std::string::npos);
       BOOST_TEST(
           (rule.labels.at("severity") == "warning" || rule.labels.at("severity") == "critical"));
+      BOOST_TEST(rule.labels.at("collector") == collector);
       BOOST_TEST(!rule.annotations.at("summary").empty());
       BOOST_TEST(!rule.annotations.at("description").empty());
       BOOST_TEST(!rule.annotations.at("hint").empty());
