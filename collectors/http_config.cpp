@@ -314,6 +314,8 @@ bool HttpStatusExpected(const HttpConfig& config, long status) {
 
 std::optional<HttpConfig> ParseHttpConfig(MapReader& reader, const CollectorIdentity& id) {
   HttpConfig config;
+  // Nested readers (tls, thresholds, header files) report unknown keys without failing a read.
+  const size_t errors_before = reader.errors().size();
   if (id.timeout.count() > 0) config.timeout = id.timeout;
   bool ok = ReadTargets(reader, config);
   if (reader.String("method", config.method)) {
@@ -354,7 +356,7 @@ std::optional<HttpConfig> ParseHttpConfig(MapReader& reader, const CollectorIden
   ok = reader.Bool("follow_redirects", config.follow_redirects) && ok;
   ok = ReadTls(reader, config) && ok;
   ok = ReadThresholds(reader, config) && ok;
-  if (!ok) return std::nullopt;
+  if (!ok || reader.errors().size() != errors_before) return std::nullopt;
   return config;
 }
 
