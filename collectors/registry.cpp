@@ -1,5 +1,6 @@
 #include "collectors/registry.hpp"
 
+#include "collectors/backup_collector.hpp"
 #include "collectors/disk_collector.hpp"
 #include "collectors/http_collector.hpp"
 #include "collectors/postgres_config.hpp"
@@ -22,6 +23,7 @@ std::vector<std::string> CollectorRegistry::Types() const {
 }
 
 void RegisterBuiltinCollectors(CollectorRegistry& registry) {
+  registry.Register("backup", ParseBackupCollector);
   registry.Register("disk", ParseDiskCollector);
   registry.Register("http", ParseHttpCollector);
   registry.Register("postgres", ParsePostgresCollector);
