@@ -118,7 +118,15 @@ std::string_view TypeText(ValueType t) {
   return "?";
 }
 
-std::string Quote(std::string_view s) { return "\"" + std::string(s) + "\""; }
+std::string Quote(std::string_view s) {
+  std::string
+      out;  // appended, not "\"" + s + "\"", to avoid GCC 12's -O3 -Wrestrict false positive
+  out.reserve(s.size() + 2);
+  out += '"';
+  out += s;
+  out += '"';
+  return out;
+}
 
 // Parse failures unwind as this exception inside the parser only; Parse() turns it into a Result.
 struct ParseError {

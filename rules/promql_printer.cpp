@@ -82,7 +82,21 @@ std::string FormatSelector(const Expr& e) {
     inner += m.name + std::string(MatcherOpText(m.op)) + QuoteString(m.value);
   }
   if (!inner.empty() || e.metric_name.empty()) out += "{" + inner + "}";
-  if (e.kind == ExprKind::kMatrixSelector) out += "[" + FormatDuration(e.range.count()) + "]";
+  if (e.kind == ExprKind::kMatrixSelector) {
+    out += '[';
+    out += FormatDuration(e.range.count());
+    out += ']';
+  }
+  return out;
+}
+
+// Appends rather than `"(" + s + ")"`, which trips GCC 12's -Wrestrict false positive at -O3.
+std::string Parenthesised(const std::string& text) {
+  std::string out;
+  out.reserve(text.size() + 2);
+  out += '(';
+  out += text;
+  out += ')';
   return out;
 }
 
@@ -95,7 +109,7 @@ std::string FormatOperand(const Expr& child, const Expr& parent, bool right) {
   const int pp = BinaryPrecedence(parent.op);
   const bool right_assoc = parent.op == BinaryOp::kPow;
   const bool needs = cp < pp || (cp == pp && (right ? !right_assoc : right_assoc));
-  return needs ? "(" + text + ")" : text;
+  return needs ? Parenthesised(text) : text;
 }
 
 }  // namespace
@@ -175,11 +189,11 @@ std::string Format(const Expr& e) {
     case ExprKind::kMatrixSelector:
       return FormatSelector(e);
     case ExprKind::kParen:
-      return "(" + Format(*e.lhs) + ")";
+      return Parenthesised(Format(*e.lhs));
     case ExprKind::kUnary: {
       std::string operand = Format(*e.lhs);
       if (e.lhs->kind == ExprKind::kBinary && e.lhs->op != BinaryOp::kPow)
-        operand = "(" + operand + ")";
+        operand = Parenthesised(operand);
       return std::string(e.op == BinaryOp::kSub ? "-" : "+") + operand;
     }
     case ExprKind::kBinary: {
