@@ -1,0 +1,87 @@
+// The durable outbox: one file per pending notification under <state_dir>/notifications, written
+// atomically (temp file, fsync, rename, directory fsync) before the first attempt and removed only
+// after a 2xx. On start the files are read back and delivered again. A newer notification for the
+// same group overwrites the older file, so superseded states collapse to the latest one.
+//
+// File I/O sits behind OutboxFs (LevelDB's Env) so tests inject ENOSPC or a read-only directory.
+// Thread-safety: Outbox is not thread-safe (the Dispatcher serialises it); PosixOutboxFs is
+// stateless and safe.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "core/clock.hpp"
+#include "core/status.hpp"
+#include "rules/notify/notify_config.hpp"
+
+namespace opswatch::notify {
+
+class OutboxFs {
+ public:
+  virtual ~OutboxFs() = default;
+  virtual Status EnsureDir(const std::string& dir) = 0;
+  // Replaces dir/name with `content` so that a crash leaves either the old or the new file.
+  virtual Status WriteAtomic(const std::string& dir, const std::string& name,
+                             const std::string& content) = 0;
+  virtual Status Remove(const std::string& dir, const std::string& name) = 0;
+  // Every regular *.json file in `dir` as (name, content); leftover temp files are deleted.
+  virtual Result<std::vector<std::pair<std::string, std::string>>> ReadAll(
+      const std::string& dir) = 0;
+};
+
+std::unique_ptr<OutboxFs> MakePosixOutboxFs();
+
+// One alert of an alertmanager push. Firing alerts get a fresh endsAt at every attempt, so a push
+// retried for an hour does not arrive already expired.
+struct PushItem {
+  std::string fingerprint;
+  bool firing = true;
+  std::string alert_json;  // the postable alert; endsAt rewritten when firing
+};
+
+// A notification to one receiver, as queued and as stored.
+struct Notification {
+  std::string receiver;
+  std::string key;  // webhook: the group key; alertmanager: "push/<seq>"
+  ReceiverType type = ReceiverType::kWebhook;
+  uint64_t seq = 0;  // increasing; the newest wins when states collapse
+  SystemTime created{};
+  std::string body;             // webhook: the JSON body
+  std::vector<PushItem> items;  // alertmanager
+  size_t alert_count = 0;
+
+  // Delivery state; memory only (after a restart a pending notification is tried at once).
+  int failures = 0;
+  SystemTime first_attempt{};
+  SystemTime next_attempt{};
+  bool in_flight = false;
+};
+
+std::string EncodeNotification(const Notification& notification);
+Result<Notification> DecodeNotification(const std::string& text);
+// The outbox file of (receiver, key): a hash, so group keys (which hold label values) never
+// become path components.
+std::string OutboxFileName(const std::string& receiver, const std::string& key);
+
+class Outbox {
+ public:
+  // An empty `dir` keeps everything in memory only (no state_dir configured).
+  Outbox(OutboxFs& fs, std::string dir) : fs_(fs), dir_(std::move(dir)) {}
+
+  Status Put(const Notification& notification);
+  Status Remove(const Notification& notification);
+  // The stored notifications, oldest first. Unreadable files are skipped and named in `problems`.
+  Result<std::vector<Notification>> Load(std::vector<std::string>& problems);
+  bool enabled() const { return !dir_.empty(); }
+
+ private:
+  OutboxFs& fs_;
+  std::string dir_;
+  bool dir_ready_ = false;
+};
+
+}  // namespace opswatch::notify
