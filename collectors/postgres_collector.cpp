@@ -92,6 +92,14 @@ CollectResult PostgresCollector::Collect(const RunContext& ctx) {
   } else {
     SteadyTime start = clock_.SteadyNow();
     auto answer = connection_->Query("SELECT 1", Remaining(ctx.deadline, start), ctx.deadline);
+    if (!answer && !connection_->connected() && reconnects_left > 0) {
+      // The kept connection died since the last run (a server restart, a failover): one fresh
+      // connection decides whether the server is up now, not the stale one.
+      if (EnsureConnected(ctx.deadline, reconnects_left).ok()) {
+        start = clock_.SteadyNow();
+        answer = connection_->Query("SELECT 1", Remaining(ctx.deadline, start), ctx.deadline);
+      }
+    }
     if (answer) {
       server_up = true;
       ping.Add({}, ToSeconds(clock_.SteadyNow() - start));
