@@ -136,29 +136,30 @@ Labels AbsentLabels(const Expr& arg) {
   return out;
 }
 
-Vector RangeFunction(const Expr& e, const Context& ctx) {
+Vector RangeFunction(const Expr& e, Context& ctx) {
   const Expr& selector = *e.args[0];
   Vector out;
-  for (const RangeSeries& series : SelectRange(selector, ctx)) {
-    auto v = OverTime(e.function, series.points, ctx.now_ms, selector.range.count());
+  for (const RangeSeries& range : SelectRange(selector, ctx)) {
+    auto v = OverTime(e.function, range.points, ctx.now_ms, selector.range.count());
     if (!v) continue;
     // last_over_time acts like an offset and keeps the name; the others drop it.
-    Labels labels =
-        e.function == Function::kLastOverTime ? *series.labels : WithoutName(*series.labels);
-    out.push_back(VectorSample{std::move(labels), *v});
+    const Labels* labels = e.function == Function::kLastOverTime
+                               ? &range.series->labels
+                               : &range.series->labels_without_name;
+    out.push_back(Sample{labels, range.series, *v});
   }
   CheckNoDuplicateLabelsets(out);
   if (e.function == Function::kAbsentOverTime) {
     if (!out.empty()) return {};
-    return Vector{VectorSample{AbsentLabels(selector), 1}};
+    return Vector{Sample{ctx.Own(AbsentLabels(selector)), nullptr, 1}};
   }
   return out;
 }
 
-Vector MapValues(Vector in, double (*fn)(double, double), double arg) {
+Vector MapValues(Vector in, double (*fn)(double, double), double arg, Context& ctx) {
   for (auto& s : in) {
+    s = DropName(s, ctx);
     s.value = fn(s.value, arg);
-    s.labels.Remove(kMetricName);
   }
   CheckNoDuplicateLabelsets(in);
   return in;
@@ -166,8 +167,8 @@ Vector MapValues(Vector in, double (*fn)(double, double), double arg) {
 
 }  // namespace
 
-Value EvalCall(const Expr& e, const Context& ctx) {
-  Value out;
+InstantValue EvalCall(const Expr& e, Context& ctx) {
+  InstantValue out;
   switch (e.function) {
     case Function::kRate:
     case Function::kIncrease:
@@ -182,12 +183,14 @@ Value EvalCall(const Expr& e, const Context& ctx) {
       out.vector = RangeFunction(e, ctx);
       return out;
     case Function::kAbsent: {
-      const Value arg = EvalNode(*e.args[0], ctx);
-      if (arg.vector.empty()) out.vector.push_back(VectorSample{AbsentLabels(*e.args[0]), 1});
+      const InstantValue arg = EvalNode(*e.args[0], ctx);
+      if (arg.vector.empty()) {
+        out.vector.push_back(Sample{ctx.Own(AbsentLabels(*e.args[0])), nullptr, 1});
+      }
       return out;
     }
     case Function::kTime:
-      out.kind = Value::Kind::kScalar;
+      out.is_scalar = true;
       out.scalar = static_cast<double>(ctx.now_ms) / 1000;
       return out;
     case Function::kTimestamp: {
@@ -199,14 +202,14 @@ Value EvalCall(const Expr& e, const Context& ctx) {
         std::vector<int64_t> timestamps;
         out.vector = SelectInstant(*arg, ctx, &timestamps);
         for (size_t i = 0; i < out.vector.size(); ++i) {
+          out.vector[i] = DropName(out.vector[i], ctx);
           out.vector[i].value = static_cast<double>(timestamps[i]) / 1000;
-          out.vector[i].labels.Remove(kMetricName);
         }
       } else {
         out.vector = EvalNode(*arg, ctx).vector;
         for (auto& s : out.vector) {
+          s = DropName(s, ctx);
           s.value = static_cast<double>(ctx.now_ms) / 1000;
-          s.labels.Remove(kMetricName);
         }
       }
       CheckNoDuplicateLabelsets(out.vector);
@@ -214,25 +217,26 @@ Value EvalCall(const Expr& e, const Context& ctx) {
     }
     case Function::kAbs:
       out.vector = MapValues(
-          EvalNode(*e.args[0], ctx).vector, [](double v, double) { return std::fabs(v); }, 0);
+          EvalNode(*e.args[0], ctx).vector, [](double v, double) { return std::fabs(v); }, 0, ctx);
       return out;
     case Function::kClampMin:
     case Function::kClampMax: {
       Vector in = EvalNode(*e.args[0], ctx).vector;
       const double bound = EvalNode(*e.args[1], ctx).scalar;
-      out.vector = e.function == Function::kClampMin
-                       ? MapValues(
-                             std::move(in), [](double v, double b) { return GoMax(b, v); }, bound)
-                       : MapValues(
-                             std::move(in), [](double v, double b) { return GoMin(b, v); }, bound);
+      out.vector =
+          e.function == Function::kClampMin
+              ? MapValues(
+                    std::move(in), [](double v, double b) { return GoMax(b, v); }, bound, ctx)
+              : MapValues(
+                    std::move(in), [](double v, double b) { return GoMin(b, v); }, bound, ctx);
       return out;
     }
     case Function::kVector:
-      out.vector.push_back(VectorSample{Labels(), EvalNode(*e.args[0], ctx).scalar});
+      out.vector.push_back(Sample{ctx.Own(Labels()), nullptr, EvalNode(*e.args[0], ctx).scalar});
       return out;
     case Function::kScalar: {
-      const Value arg = EvalNode(*e.args[0], ctx);
-      out.kind = Value::Kind::kScalar;
+      const InstantValue arg = EvalNode(*e.args[0], ctx);
+      out.is_scalar = true;
       out.scalar = arg.vector.size() == 1 ? arg.vector[0].value : std::nan("");
       return out;
     }

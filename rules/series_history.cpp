@@ -27,11 +27,14 @@ SeriesHistory::Entry& SeriesHistory::Upsert(const std::string& name, const Label
                                             uint64_t fingerprint) {
   auto& chain = series_by_fp_[fingerprint];
   for (auto& entry : chain) {
-    if (entry->name == name && entry->series.labels == labels) return *entry;
+    if (entry->name == name && entry->labels == labels) return *entry;
   }
   auto entry = std::make_unique<Entry>();
   entry->name = name;
-  entry->series.labels = labels;
+  entry->labels = labels;
+  entry->labels_without_name = labels;
+  entry->labels_without_name.Remove(kMetricName);
+  entry->fingerprint_without_name = entry->labels_without_name.Fingerprint();
   Entry* raw = entry.get();
   chain.push_back(std::move(entry));
   series_by_name_[name].push_back(raw);
@@ -40,8 +43,8 @@ SeriesHistory::Entry& SeriesHistory::Upsert(const std::string& name, const Label
 }
 
 void SeriesHistory::Push(Entry& entry, int64_t t_ms, double value) {
-  auto& points = entry.series.points;
-  if (points.size() > entry.series.head && points.back().t_ms >= t_ms) return;
+  auto& points = entry.points;
+  if (points.size() > entry.head && points.back().t_ms >= t_ms) return;
   points.push_back(HistoryPoint{t_ms, value});
   ++sample_count_;
 }
@@ -63,7 +66,7 @@ void SeriesHistory::Append(SystemTime t, const std::vector<Series>& series,
     std::unordered_set<Entry*> present(this_round.begin(), this_round.end());
     for (Entry* entry : previous) {
       if (present.count(entry) == 0) {
-        const auto live = entry->series.live();
+        const auto live = entry->live();
         if (!live.empty() && !IsStaleMarker(live.back().value)) Push(*entry, t_ms, StaleMarker());
       }
     }
@@ -77,7 +80,7 @@ void SeriesHistory::Prune(int64_t newest_ms) {
   const int64_t oldest_kept = newest_ms - retention_.count();
   bool removed_any = false;
   for (Entry* entry : series_) {
-    auto& s = entry->series;
+    auto& s = *entry;
     while (s.head < s.points.size() && s.points[s.head].t_ms < oldest_kept) {
       ++s.head;
       --sample_count_;
@@ -90,7 +93,7 @@ void SeriesHistory::Prune(int64_t newest_ms) {
   }
   if (!removed_any) return;
   // Forget series whose every sample aged out, everywhere they are referenced.
-  auto dead = [](const Entry* e) { return e->series.points.empty(); };
+  auto dead = [](const Entry* e) { return e->points.empty(); };
   for (auto& [source, entries] : last_round_) std::erase_if(entries, dead);
   for (auto it = series_by_name_.begin(); it != series_by_name_.end();) {
     std::erase_if(it->second, dead);
@@ -98,8 +101,7 @@ void SeriesHistory::Prune(int64_t newest_ms) {
   }
   std::erase_if(series_, dead);
   for (auto it = series_by_fp_.begin(); it != series_by_fp_.end();) {
-    std::erase_if(it->second,
-                  [](const std::unique_ptr<Entry>& e) { return e->series.points.empty(); });
+    std::erase_if(it->second, [](const std::unique_ptr<Entry>& e) { return e->points.empty(); });
     it = it->second.empty() ? series_by_fp_.erase(it) : std::next(it);
   }
 }
@@ -107,25 +109,23 @@ void SeriesHistory::Prune(int64_t newest_ms) {
 size_t SeriesHistory::bytes_estimate() const {
   size_t bytes = 0;
   for (const Entry* entry : series_) {
-    bytes += sizeof(Entry) + entry->name.capacity() +
-             entry->series.points.capacity() * sizeof(HistoryPoint);
-    for (const auto& label : entry->series.labels) {
-      bytes += sizeof(Label) + label.name.capacity() + label.value.capacity();
+    bytes +=
+        sizeof(Entry) + entry->name.capacity() + entry->points.capacity() * sizeof(HistoryPoint);
+    for (const Labels* labels : {&entry->labels, &entry->labels_without_name}) {
+      for (const auto& label : *labels) {
+        bytes += sizeof(Label) + label.name.capacity() + label.value.capacity();
+      }
     }
   }
   return bytes;
 }
 
-void SeriesHistory::ForEachNamed(std::string_view name,
-                                 const std::function<void(const HistorySeries&)>& fn) const {
-  if (name.empty()) return ForEach(fn);
-  auto it = series_by_name_.find(std::string(name));
-  if (it == series_by_name_.end()) return;
-  for (const Entry* entry : it->second) fn(entry->series);
+std::span<const HistorySeries* const> SeriesHistory::SeriesNamed(std::string_view name) const {
+  auto it = series_by_name_.find(name);
+  if (it == series_by_name_.end()) return {};
+  return it->second;
 }
 
-void SeriesHistory::ForEach(const std::function<void(const HistorySeries&)>& fn) const {
-  for (const Entry* entry : series_) fn(entry->series);
-}
+std::span<const HistorySeries* const> SeriesHistory::AllSeries() const { return series_; }
 
 }  // namespace opswatch

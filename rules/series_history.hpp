@@ -31,9 +31,14 @@ struct HistoryPoint {
   double value;
 };
 
-// One series as the evaluator reads it: labels include __name__.
+// One series as the evaluator reads it: labels include __name__. The name-less label set and
+// its fingerprint are kept alongside because most PromQL operations drop the name; computing
+// them once per series instead of once per evaluation keeps a round of rules cheap.
 struct HistorySeries {
+  std::string name;
   Labels labels;
+  Labels labels_without_name;
+  uint64_t fingerprint_without_name = 0;
   std::vector<HistoryPoint> points;  // increasing t_ms; points before `head` are pruned lazily
   size_t head = 0;
   std::span<const HistoryPoint> live() const {
@@ -59,15 +64,15 @@ class SeriesHistory {
   size_t sample_count() const { return sample_count_; }
   size_t bytes_estimate() const;
 
-  // Read access for the evaluator. `name` empty = every series.
-  void ForEachNamed(std::string_view name,
-                    const std::function<void(const HistorySeries&)>& fn) const;
-  void ForEach(const std::function<void(const HistorySeries&)>& fn) const;
+  // Read access for the evaluator; valid until the next Append.
+  std::span<const HistorySeries* const> SeriesNamed(std::string_view name) const;
+  std::span<const HistorySeries* const> AllSeries() const;
 
  private:
-  struct Entry {
-    HistorySeries series;
-    std::string name;
+  using Entry = HistorySeries;
+  struct NameHash {
+    using is_transparent = void;
+    size_t operator()(std::string_view s) const { return std::hash<std::string_view>{}(s); }
   };
   Entry& Upsert(const std::string& name, const Labels& labels, uint64_t fingerprint);
   void Push(Entry& entry, int64_t t_ms, double value);
@@ -78,9 +83,9 @@ class SeriesHistory {
   int64_t newest_ms_ = INT64_MIN;
   // Keyed by the fingerprint of the full label set (with __name__); collisions chain in a vector.
   std::unordered_map<uint64_t, std::vector<std::unique_ptr<Entry>>> series_by_fp_;
-  std::unordered_map<std::string, std::vector<Entry*>> series_by_name_;
+  std::unordered_map<std::string, std::vector<Entry*>, NameHash, std::equal_to<>> series_by_name_;
   std::vector<Entry*> series_;
-  // source -> fingerprints appended in that source's previous round.
+  // source -> series appended in that source's previous round.
   std::unordered_map<std::string, std::vector<Entry*>> last_round_;
 };
 

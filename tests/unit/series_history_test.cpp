@@ -13,9 +13,9 @@ const SystemTime kT0 = SystemTime(seconds(1700000000));
 std::vector<HistoryPoint> PointsOf(const SeriesHistory& h, std::string_view name,
                                    std::string_view job) {
   std::vector<HistoryPoint> out;
-  h.ForEachNamed(name, [&](const HistorySeries& s) {
-    if (s.labels.Get("job") == job) out.assign(s.live().begin(), s.live().end());
-  });
+  for (const HistorySeries* s : h.SeriesNamed(name)) {
+    if (s->labels.Get("job") == job) out.assign(s->live().begin(), s->live().end());
+  }
   return out;
 }
 
@@ -29,8 +29,13 @@ BOOST_AUTO_TEST_CASE(appends_samples_with_name_label_in_milliseconds) {
   BOOST_REQUIRE_EQUAL(points.size(), 2u);
   BOOST_CHECK_EQUAL(points[1].t_ms, 1700000015000LL);
   BOOST_CHECK_EQUAL(points[1].value, 1);
-  h.ForEachNamed("up",
-                 [](const HistorySeries& s) { BOOST_CHECK_EQUAL(s.labels.Get("__name__"), "up"); });
+  for (const HistorySeries* s : h.SeriesNamed("up")) {
+    BOOST_CHECK_EQUAL(s->labels.Get("__name__"), "up");
+    BOOST_CHECK_EQUAL(s->labels_without_name.Get("__name__"), "");
+    BOOST_CHECK_EQUAL(s->fingerprint_without_name, s->labels_without_name.Fingerprint());
+  }
+  BOOST_CHECK_EQUAL(h.AllSeries().size(), 2u);
+  BOOST_CHECK(h.SeriesNamed("nope").empty());
   BOOST_CHECK_GT(h.bytes_estimate(), 0u);
 }
 
