@@ -113,7 +113,8 @@ CollectResult BackupCollector::Collect(const RunContext& ctx) {
   std::map<std::string, uint64_t> looked;
   for (size_t i : order) {
     const BackupFileInfo& f = set[i];
-    bool recent = f.stat.mtime > now - kSettleTime;
+    // A future mtime (a skewed file server clock) cannot settle by age; the size look decides.
+    bool recent = f.stat.mtime > now - kSettleTime && f.stat.mtime <= now + kSettleTime;
     auto before = last_look_sizes_.find(f.path);
     bool grew = before != last_look_sizes_.end() && before->second != f.stat.size;
     // Only files near the top of the order are remembered: enough to see the newest ones grow.
@@ -175,9 +176,16 @@ CollectResult BackupCollector::Collect(const RunContext& ctx) {
 const BackupCollector::Verified* BackupCollector::Verify(const BackupFileInfo& file,
                                                          const std::function<bool()>& should_stop,
                                                          std::string& errors) {
+  // The sidecar is part of the verdict: adding or replacing one means judging again.
+  std::optional<BackupFileStat> sidecar;
+  if (auto st = fs_->Stat(file.path + ".sha256"); st && st->regular) sidecar = *st;
+  auto same_sidecar = [&](const std::optional<BackupFileStat>& other) {
+    return sidecar.has_value() == other.has_value() &&
+           (!sidecar || (sidecar->size == other->size && sidecar->mtime == other->mtime));
+  };
   auto cached = verified_.find(file.path);
   if (cached != verified_.end() && cached->second.size == file.stat.size &&
-      cached->second.mtime == file.stat.mtime) {
+      cached->second.mtime == file.stat.mtime && same_sidecar(cached->second.sidecar)) {
     return &cached->second;
   }
   if (job_ && (job_->path() != file.path || job_->stat().size != file.stat.size ||
@@ -188,13 +196,9 @@ const BackupCollector::Verified* BackupCollector::Verify(const BackupFileInfo& f
   }
   if (should_stop()) return nullptr;
   if (!job_) {
-    bool has_sidecar = false;
-    if (auto sidecar = fs_->Stat(file.path + ".sha256"); sidecar && sidecar->regular) {
-      has_sidecar = true;
-    }
     auto base = file.path.substr(file.path.rfind('/') + 1);
-    auto started =
-        BackupVerifyJob::Start(*fs_, file.path, file.stat, PlanBackupChecks(base, has_sidecar));
+    auto started = BackupVerifyJob::Start(*fs_, file.path, file.stat,
+                                          PlanBackupChecks(base, sidecar.has_value()));
     if (!started) {
       size_t count = 1;
       AppendError(errors, count, started.error());
@@ -219,7 +223,7 @@ const BackupCollector::Verified* BackupCollector::Verify(const BackupFileInfo& f
     return nullptr;
   }
   Verified& v = verified_[file.path];
-  v = Verified{file.stat.size, file.stat.mtime, job_->verdict(), job_->busy()};
+  v = Verified{file.stat.size, file.stat.mtime, sidecar, job_->verdict(), job_->busy()};
   if (job_->problem().empty()) {
     logger_.Debug("backup verified", {{"file", file.path}});
   } else {

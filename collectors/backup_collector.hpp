@@ -9,11 +9,11 @@
 // verification does not finish before the deadline is continued on the next run.
 //
 // A file is "settled" when its mtime is at least kSettleTime old by the clock and its size did not
-// change since the previous run looked at it; unsettled files (a dump still being written) count
-// in files/total_bytes but are neither newest/previous nor verified, so a half-written dump is
-// never reported as shrunk or corrupt.
-// Thread-safety: Collect() is not called concurrently for one instance (scheduler guarantee); no
-// other method touches the state.
+// change since the previous run looked at it (a file whose mtime is in the future, a skewed NFS
+// server's clock, is judged by the size look alone); unsettled files (a dump still being written)
+// count in files/total_bytes but are neither newest/previous nor verified, so a half-written dump
+// is never reported as shrunk or corrupt. Thread-safety: Collect() is not called concurrently for
+// one instance (scheduler guarantee); no other method touches the state.
 #pragma once
 
 #include <map>
@@ -61,6 +61,7 @@ class BackupCollector final : public Collector {
   struct Verified {
     uint64_t size = 0;
     SystemTime mtime;
+    std::optional<BackupFileStat> sidecar;  // the <file>.sha256 it was checked against
     BackupVerdict verdict;
     Duration busy{0};
   };

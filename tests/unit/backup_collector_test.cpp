@@ -9,6 +9,7 @@
 #include <boost/test/unit_test.hpp>
 #include <mutex>
 
+#include "collectors/backup_verify_sha256.hpp"
 #include "core/fake_clock.hpp"
 #include "tests/support/env.hpp"
 
@@ -343,6 +344,30 @@ BOOST_AUTO_TEST_CASE(sha256_sidecar_mismatch) {
   BOOST_TEST(*Value(r, "opswatch_backup_newest_valid", {{"check", "tar"}}) == 1);
   BOOST_TEST(*Value(r, "opswatch_backup_newest_valid", {{"check", "sha256"}}) == 0);
   BOOST_TEST(*Value(r, "opswatch_backup_files") == 1);  // the sidecar is not a backup
+  BOOST_TEST(f.fs->opens == 2);                         // the dump and its sidecar
+
+  r = f.Run();
+  BOOST_TEST(f.fs->opens == 2);  // cached
+  // The operator regenerates the sidecar: the verdict is redone against it.
+  Sha256Hasher h;
+  h.Feed(reinterpret_cast<const uint8_t*>(EmptyTar().data()), 1024);
+  f.fs->files["/backups/a.tar.sha256"] = {*h.Finish() + "  a.tar\n", f.Ago(seconds(30))};
+  r = f.Run();
+  BOOST_TEST(*Value(r, "opswatch_backup_newest_valid", {{"check", "sha256"}}) == 1);
+  // Without a sidecar the check does not apply.
+  f.fs->files.erase("/backups/a.tar.sha256");
+  r = f.Run();
+  BOOST_TEST(!Value(r, "opswatch_backup_newest_valid", {{"check", "sha256"}}).has_value());
+  BOOST_TEST(*Value(r, "opswatch_backup_newest_valid", {{"check", "tar"}}) == 1);
+}
+
+BOOST_AUTO_TEST_CASE(future_mtime_is_judged_by_the_size_look) {
+  Fixture f;
+  f.Make(Config("*.tar"), {{"/backups/skewed.tar", {EmptyTar(), f.Ago(-hours(1))}}});
+  auto r = f.Run();
+  BOOST_TEST(*Value(r, "opswatch_backup_newest_bytes") == 1024);
+  BOOST_TEST(*Value(r, "opswatch_backup_newest_age_seconds") == -3600);  // skew stays visible
+  BOOST_TEST(*Value(r, "opswatch_backup_newest_valid", {{"check", "tar"}}) == 1);
 }
 
 BOOST_AUTO_TEST_CASE(verification_pauses_at_the_deadline_and_resumes) {
