@@ -12,9 +12,6 @@ namespace {
 
 using PgResultPtr = std::unique_ptr<PGresult, decltype(&PQclear)>;
 
-// How long to wait for the server to answer a cancel request before giving up on the connection.
-constexpr Millis kCancelGrace{500};
-
 struct ConninfoDeleter {
   void operator()(PQconninfoOption* options) const { PQconninfoFree(options); }
 };
@@ -294,7 +291,7 @@ Result<PgResult> LibpqConnection::Query(const std::string& sql, Millis statement
       }
       CancelInBackground();
       cancelled = true;
-      wait_until = clock_.SteadyNow() + kCancelGrace;
+      wait_until = clock_.SteadyNow() + kPgCancelGrace;
     }
   }
   if (PQstatus(conn) != CONNECTION_OK) return broken("connection lost");

@@ -46,6 +46,10 @@ class PgConnection {
   virtual void Close() = 0;
 };
 
+// After a query's deadline, how long Query() waits for the server to act on the cancel request
+// before it drops the connection. Callers that must return by a hard deadline subtract it.
+inline constexpr Millis kPgCancelGrace{500};
+
 // What opswatch adds to every connection, unless the DSN sets the key itself.
 struct PgSessionDefaults {
   Millis tcp_user_timeout{10'000};

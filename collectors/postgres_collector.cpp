@@ -41,6 +41,12 @@ constexpr const char* kDatabaseSizesSql =
     " THEN pg_database_size(oid)::float8 END AS value"
     " FROM pg_database WHERE datallowconn AND NOT datistemplate ORDER BY datname";
 
+// The client deadline for statements of a run that must end by `run_deadline`: early enough that
+// a cancel and its grace period still fit (when the run's budget allows).
+SteadyTime StatementDeadline(SteadyTime run_deadline, SteadyTime now) {
+  return std::max(now + Millis(1), run_deadline - kPgCancelGrace);
+}
+
 Millis Remaining(SteadyTime deadline, SteadyTime now) {
   return std::max(Millis(1), std::chrono::ceil<Millis>(deadline - now));
 }
@@ -91,13 +97,14 @@ CollectResult PostgresCollector::Collect(const RunContext& ctx) {
     AppendError(errors, connected.message());
   } else {
     SteadyTime start = clock_.SteadyNow();
-    auto answer = connection_->Query("SELECT 1", Remaining(ctx.deadline, start), ctx.deadline);
+    SteadyTime deadline = StatementDeadline(ctx.deadline, start);
+    auto answer = connection_->Query("SELECT 1", Remaining(deadline, start), deadline);
     if (!answer && !connection_->connected() && reconnects_left > 0) {
       // The kept connection died since the last run (a server restart, a failover): one fresh
       // connection decides whether the server is up now, not the stale one.
       if (EnsureConnected(ctx.deadline, reconnects_left).ok()) {
         start = clock_.SteadyNow();
-        answer = connection_->Query("SELECT 1", Remaining(ctx.deadline, start), ctx.deadline);
+        answer = connection_->Query("SELECT 1", Remaining(deadline, start), deadline);
       }
     }
     if (answer) {
@@ -150,7 +157,9 @@ CollectResult PostgresCollector::Collect(const RunContext& ctx) {
 Status PostgresCollector::CollectBuiltins(SteadyTime deadline, std::vector<MetricFamily>& out) {
   std::string errors;
   auto run = [&](const char* what, const char* sql) -> std::optional<PgResult> {
-    auto rows = connection_->Query(sql, Remaining(deadline, clock_.SteadyNow()), deadline);
+    SteadyTime now = clock_.SteadyNow();
+    SteadyTime statement_deadline = StatementDeadline(deadline, now);
+    auto rows = connection_->Query(sql, Remaining(statement_deadline, now), statement_deadline);
     if (!rows) {
       AppendError(errors, std::string(what) + ": " + rows.error());
       return std::nullopt;
@@ -217,7 +226,8 @@ void PostgresCollector::RunQuery(size_t index, const RunContext& ctx, int& recon
   } else if (Status connected = EnsureConnected(ctx.deadline, reconnects_left); !connected.ok()) {
     state.error = connected.message();
   } else {
-    SteadyTime deadline = std::min(ctx.deadline, now + query.timeout + kClientSlack);
+    SteadyTime deadline =
+        std::min(StatementDeadline(ctx.deadline, now), now + query.timeout + kClientSlack);
     auto rows = connection_->Query(query.sql, query.timeout, deadline);
     state.duration_seconds = ToSeconds(clock_.SteadyNow() - now);
     if (!rows) {

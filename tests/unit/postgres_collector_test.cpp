@@ -20,6 +20,7 @@ struct FakeServer {
   int connects = 0;
   std::vector<std::string> queries;
   std::vector<Millis> statement_timeouts;
+  std::vector<SteadyTime> deadlines;
   std::map<std::string, Result<PgResult>> custom;  // exact SQL -> answer
   Millis query_cost{0};                            // advanced on the clock per query
 };
@@ -34,13 +35,15 @@ class FakePgConnection final : public PgConnection {
     return open_ ? Status::Ok() : Status::Error("connect: connection refused");
   }
   void Close() override { open_ = false; }
-  Result<PgResult> Query(const std::string& sql, Millis statement_timeout, SteadyTime) override {
+  Result<PgResult> Query(const std::string& sql, Millis statement_timeout,
+                         SteadyTime deadline) override {
     if (!connected()) {
       open_ = false;
       return Result<PgResult>::Error("receive: server closed the connection unexpectedly");
     }
     server_->queries.push_back(sql);
     server_->statement_timeouts.push_back(statement_timeout);
+    server_->deadlines.push_back(deadline);
     server_->clock->Advance(server_->query_cost);
     if (sql == "SELECT 1") return PgResult{{{"?column?", kInt4}}, {{"1"}}};
     if (sql.find("current_setting('server_version')") != std::string::npos) {
@@ -99,7 +102,9 @@ struct Fixture {
     collector = std::make_unique<PostgresCollector>(
         config, std::make_unique<FakePgConnection>(server), clock, logger);
   }
-  CollectResult Run() { return collector->Collect({clock.SteadyNow() + Millis(10'000)}); }
+  CollectResult Run(Millis budget = Millis(10'000)) {
+    return collector->Collect({clock.SteadyNow() + budget});
+  }
 };
 
 PgQueryConfig Query(std::string metric, std::string sql, Millis interval = Millis(0)) {
@@ -193,6 +198,20 @@ BOOST_AUTO_TEST_CASE(ServerDownThenBack) {
   BOOST_TEST(*Value(back, "opswatch_pg_up") == 1.0);
   BOOST_TEST(*Value(back, "rows") == 3.0);  // re-run at once after the outage
   BOOST_TEST(f.server->connects == 3);
+}
+
+BOOST_AUTO_TEST_CASE(ClientDeadlinesLeaveRoomForTheCancel) {
+  Fixture f({Query("rows", "SELECT rows")});
+  f.server->custom.emplace("SELECT rows", PgResult{{{"value", kInt4}}, {{"3"}}});
+  SteadyTime start = f.clock.SteadyNow();
+  f.Run();
+  // Plenty of budget: the query's own timeout plus a little slack.
+  BOOST_TEST((f.server->deadlines.back() == start + Millis(2'250)));
+  BOOST_TEST(f.server->statement_timeouts.back().count() == 2000);
+  // Built-ins: the run's deadline minus the cancel grace.
+  BOOST_TEST((f.server->deadlines.front() == start + Millis(10'000) - kPgCancelGrace));
+  f.Run(Millis(1'000));  // a tight run: the cancel grace still fits before the run's deadline
+  BOOST_TEST((f.server->deadlines.back() == start + Millis(1'000) - kPgCancelGrace));
 }
 
 BOOST_AUTO_TEST_CASE(OneConnectionAcrossRuns) {
