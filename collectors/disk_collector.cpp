@@ -11,7 +11,7 @@ namespace opswatch {
 struct DiskCollector::PathProbe {
   std::mutex mu;
   std::condition_variable done;
-  bool in_flight = false;                  // GUARDED_BY(mu): a stat thread has not returned yet
+  bool in_flight = false;                   // GUARDED_BY(mu): a stat thread has not returned yet
   std::optional<Result<DiskStats>> result;  // GUARDED_BY(mu): set by the stat thread
 };
 
@@ -134,9 +134,8 @@ CollectResult DiskCollector::Collect(const RunContext& ctx) {
     readonly.Add(labels, result->readonly ? 1 : 0);
   }
   CollectResult out;
-  out.families = {std::move(size),       std::move(free),     std::move(avail),
-                  std::move(files),      std::move(files_free), std::move(readonly),
-                  std::move(stuck)};
+  out.families = {std::move(size),       std::move(free),     std::move(avail), std::move(files),
+                  std::move(files_free), std::move(readonly), std::move(stuck)};
   if (!errors.empty()) out.status = Status::Error(errors);
   if (!mounts_text) {
     out.status = Status::Error(mounts_text.error() + (errors.empty() ? "" : "; " + errors));

@@ -13,7 +13,7 @@ namespace opswatch {
 enum class AlertState { kInactive, kPending, kFiring };
 
 struct Alert {
-  Labels labels;                                  // includes alertname and external labels
+  Labels labels;                                   // includes alertname and external labels
   std::map<std::string, std::string> annotations;  // templated
   AlertState state = AlertState::kInactive;
   double value = 0;
@@ -29,9 +29,12 @@ struct Alert {
 
 inline const char* AlertStateName(AlertState s) {
   switch (s) {
-    case AlertState::kPending: return "pending";
-    case AlertState::kFiring: return "firing";
-    default: return "inactive";
+    case AlertState::kPending:
+      return "pending";
+    case AlertState::kFiring:
+      return "firing";
+    default:
+      return "inactive";
   }
 }
 

@@ -129,7 +129,9 @@ std::optional<std::string> MapReader::ScalarString(const std::string& key) {
   if (!value.IsDefined()) return std::nullopt;
   if (!value.IsScalar()) {
     errors_.Add(value, KeyPath(key) + ": expected a single value, not a " +
-                           (value.IsMap() ? "mapping" : value.IsSequence() ? "list" : "null"));
+                           (value.IsMap()        ? "mapping"
+                            : value.IsSequence() ? "list"
+                                                 : "null"));
     return std::nullopt;
   }
   auto expanded = ExpandEnv(value.Scalar(), env_);
@@ -233,8 +235,7 @@ bool MapReader::Size(const std::string& key, uint64_t& out) {
   return true;
 }
 
-bool MapReader::StringList(const std::string& key, std::vector<std::string>& out,
-                           bool required) {
+bool MapReader::StringList(const std::string& key, std::vector<std::string>& out, bool required) {
   if (MissingRequired(*this, key, required)) return false;
   YAML::Node value = Lookup(key);
   if (!value.IsDefined()) return true;

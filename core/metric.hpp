@@ -23,8 +23,8 @@ struct HistogramValue {
 
 struct Sample {
   Labels labels;
-  double value = 0;                          // gauge and counter
-  std::optional<HistogramValue> histogram;   // histogram families only
+  double value = 0;                         // gauge and counter
+  std::optional<HistogramValue> histogram;  // histogram families only
 };
 
 struct MetricFamily {

@@ -15,9 +15,9 @@ namespace opswatch {
 struct CollectorState {
   std::string name;
   std::string type;
-  bool has_run = false;     // false until the first run finished (or timed out)
-  bool ok = false;          // last run succeeded
-  std::string last_error;   // empty when ok; never contains secrets
+  bool has_run = false;    // false until the first run finished (or timed out)
+  bool ok = false;         // last run succeeded
+  std::string last_error;  // empty when ok; never contains secrets
   SystemTime last_run_at{};
   double duration_seconds = 0;
 };

@@ -13,9 +13,12 @@ struct Unit {
   int64_t millis;
 };
 // Order matters: longest match first for "ms" vs "m", and each unit may appear once, in this order.
-constexpr Unit kUnits[] = {{"y", 365LL * 24 * 3600 * 1000}, {"w", 7LL * 24 * 3600 * 1000},
-                           {"d", 24LL * 3600 * 1000},       {"h", 3600LL * 1000},
-                           {"m", 60LL * 1000},              {"s", 1000},
+constexpr Unit kUnits[] = {{"y", 365LL * 24 * 3600 * 1000},
+                           {"w", 7LL * 24 * 3600 * 1000},
+                           {"d", 24LL * 3600 * 1000},
+                           {"h", 3600LL * 1000},
+                           {"m", 60LL * 1000},
+                           {"s", 1000},
                            {"ms", 1}};
 
 }  // namespace
@@ -92,12 +95,16 @@ Result<uint64_t> ParseSize(std::string_view text) {
     std::string_view name;
     double factor;
   };
-  static constexpr SizeUnit kSizeUnits[] = {
-      {"", 1},          {"B", 1},
-      {"KB", 1e3},      {"MB", 1e6},
-      {"GB", 1e9},      {"TB", 1e12},
-      {"KiB", 1024.0},  {"MiB", 1024.0 * 1024},
-      {"GiB", 1024.0 * 1024 * 1024}, {"TiB", 1024.0 * 1024 * 1024 * 1024}};
+  static constexpr SizeUnit kSizeUnits[] = {{"", 1},
+                                            {"B", 1},
+                                            {"KB", 1e3},
+                                            {"MB", 1e6},
+                                            {"GB", 1e9},
+                                            {"TB", 1e12},
+                                            {"KiB", 1024.0},
+                                            {"MiB", 1024.0 * 1024},
+                                            {"GiB", 1024.0 * 1024 * 1024},
+                                            {"TiB", 1024.0 * 1024 * 1024 * 1024}};
   for (const auto& u : kSizeUnits) {
     if (u.name == unit) {
       double bytes = number * u.factor;

@@ -12,7 +12,8 @@ namespace opswatch {
 
 using Millis = std::chrono::milliseconds;
 
-// Units y w d h m s ms, combined largest first, as Prometheus's model.ParseDuration. "0" is allowed.
+// Units y w d h m s ms, combined largest first, as Prometheus's model.ParseDuration. "0" is
+// allowed.
 Result<Millis> ParseDuration(std::string_view text);
 // The shortest Prometheus form, e.g. 90000ms -> "1m30s", 0 -> "0s".
 std::string FormatDuration(Millis d);

@@ -15,8 +15,8 @@
 namespace opswatch {
 
 std::string VersionString() {
-  return std::string("opswatch, version ") + OPSWATCH_VERSION + " (revision: " +
-         OPSWATCH_REVISION + ")";
+  return std::string("opswatch, version ") + OPSWATCH_VERSION + " (revision: " + OPSWATCH_REVISION +
+         ")";
 }
 
 App::App(AppOptions options, Clock& clock, Logger& logger)
@@ -83,14 +83,13 @@ Status App::Start() {
   RegisterRoutes();
   Status listening = server_.Start(options_.listen_address);
   if (!listening.ok()) return listening;
-  logger_.Info("listening", {{"address", options_.listen_address.substr(
-                                              0, options_.listen_address.rfind(':')) +
-                                              ":" + std::to_string(server_.port())}});
+  logger_.Info("listening",
+               {{"address", options_.listen_address.substr(0, options_.listen_address.rfind(':')) +
+                                ":" + std::to_string(server_.port())}});
   size_t count = load.config.collectors.size();
   Status applied = Apply(std::move(load.config));
   RecordReload(applied.ok());
-  logger_.Info("configuration loaded",
-               {{"file", options_.config_file}, {"collectors", count}});
+  logger_.Info("configuration loaded", {{"file", options_.config_file}, {"collectors", count}});
   return applied;
 }
 

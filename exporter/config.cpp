@@ -42,8 +42,8 @@ void ParseGlobal(MapReader& reader, GlobalConfig& global) {
   if (global.timeout.count() <= 0) {
     reader.Fail("timeout", "must be greater than 0");
   } else if (global.timeout > global.interval) {
-    reader.Fail("timeout", "must not be greater than interval (" +
-                               FormatDuration(global.interval) + ")");
+    reader.Fail("timeout",
+                "must not be greater than interval (" + FormatDuration(global.interval) + ")");
   }
   if (global.state_dir.empty()) reader.Fail("state_dir", "must not be empty");
   reader.Finish();
@@ -80,8 +80,8 @@ void ParseCollectors(const YAML::Node& list, Config& config, ConfigErrors& error
       reader.Fail("timeout", "must be greater than 0");
     } else if (id.timeout > id.interval) {
       if (timeout_set) {
-        reader.Fail("timeout", "must not be greater than interval (" +
-                                   FormatDuration(id.interval) + ")");
+        reader.Fail("timeout",
+                    "must not be greater than interval (" + FormatDuration(id.interval) + ")");
       } else {
         id.timeout = id.interval;  // a short interval with the global timeout: cap it
       }

@@ -14,8 +14,12 @@ prometheus::ClientMetric ToClientMetric(const Sample& sample, MetricType type) {
   prometheus::ClientMetric metric;
   for (const auto& label : sample.labels) metric.label.push_back({label.name, label.value});
   switch (type) {
-    case MetricType::kGauge: metric.gauge.value = sample.value; break;
-    case MetricType::kCounter: metric.counter.value = sample.value; break;
+    case MetricType::kGauge:
+      metric.gauge.value = sample.value;
+      break;
+    case MetricType::kCounter:
+      metric.counter.value = sample.value;
+      break;
     case MetricType::kHistogram:
       if (sample.histogram) {
         metric.histogram.sample_count = sample.histogram->count;
@@ -34,9 +38,12 @@ prometheus::ClientMetric ToClientMetric(const Sample& sample, MetricType type) {
 
 prometheus::MetricType ToPrometheusType(MetricType type) {
   switch (type) {
-    case MetricType::kCounter: return prometheus::MetricType::Counter;
-    case MetricType::kHistogram: return prometheus::MetricType::Histogram;
-    default: return prometheus::MetricType::Gauge;
+    case MetricType::kCounter:
+      return prometheus::MetricType::Counter;
+    case MetricType::kHistogram:
+      return prometheus::MetricType::Histogram;
+    default:
+      return prometheus::MetricType::Gauge;
   }
 }
 
@@ -64,8 +71,8 @@ std::string SerializeText(const Snapshot& snapshot) {
 std::string GzipCompress(const std::string& data) {
   z_stream stream{};
   // windowBits 15 + 16 asks zlib for a gzip header and trailer.
-  if (deflateInit2(&stream, Z_DEFAULT_COMPRESSION, Z_DEFLATED, 15 + 16, 8,
-                   Z_DEFAULT_STRATEGY) != Z_OK) {
+  if (deflateInit2(&stream, Z_DEFAULT_COMPRESSION, Z_DEFLATED, 15 + 16, 8, Z_DEFAULT_STRATEGY) !=
+      Z_OK) {
     throw std::runtime_error("deflateInit2 failed");
   }
   std::string out;

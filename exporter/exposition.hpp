@@ -22,9 +22,9 @@ class ExpositionCache {
 
  private:
   std::mutex mu_;
-  SnapshotPtr snapshot_;                       // GUARDED_BY(mu_)
-  std::shared_ptr<const std::string> text_;    // GUARDED_BY(mu_)
-  std::shared_ptr<const std::string> gzip_;    // GUARDED_BY(mu_)
+  SnapshotPtr snapshot_;                     // GUARDED_BY(mu_)
+  std::shared_ptr<const std::string> text_;  // GUARDED_BY(mu_)
+  std::shared_ptr<const std::string> gzip_;  // GUARDED_BY(mu_)
 };
 
 }  // namespace opswatch

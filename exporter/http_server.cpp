@@ -12,17 +12,28 @@ constexpr size_t kMaxRequestBody = 1 << 20;
 
 const char* ReasonPhrase(int status) {
   switch (status) {
-    case 200: return "OK";
-    case 204: return "No Content";
-    case 400: return "Bad Request";
-    case 401: return "Unauthorized";
-    case 403: return "Forbidden";
-    case 404: return "Not Found";
-    case 405: return "Method Not Allowed";
-    case 413: return "Payload Too Large";
-    case 500: return "Internal Server Error";
-    case 503: return "Service Unavailable";
-    default: return "";
+    case 200:
+      return "OK";
+    case 204:
+      return "No Content";
+    case 400:
+      return "Bad Request";
+    case 401:
+      return "Unauthorized";
+    case 403:
+      return "Forbidden";
+    case 404:
+      return "Not Found";
+    case 405:
+      return "Method Not Allowed";
+    case 413:
+      return "Payload Too Large";
+    case 500:
+      return "Internal Server Error";
+    case 503:
+      return "Service Unavailable";
+    default:
+      return "";
   }
 }
 
@@ -143,8 +154,8 @@ int HttpServer::Dispatch(mg_connection* conn, void* self_ptr) {
   }
   static const std::string kNoBody;
   const std::string& body = reply.body ? *reply.body : kNoBody;
-  std::string head = "HTTP/1.1 " + std::to_string(reply.status) + " " +
-                     ReasonPhrase(reply.status) + "\r\nContent-Type: " + reply.content_type +
+  std::string head = "HTTP/1.1 " + std::to_string(reply.status) + " " + ReasonPhrase(reply.status) +
+                     "\r\nContent-Type: " + reply.content_type +
                      "\r\nContent-Length: " + std::to_string(body.size()) +
                      "\r\nCache-Control: no-store\r\n";
   for (const auto& [name, value] : reply.headers) head += name + ": " + value + "\r\n";

@@ -1,19 +1,22 @@
 #include "exporter/log.hpp"
 
 #include <ctime>
-#include <ostream>
-
 #include <nlohmann/json.hpp>
+#include <ostream>
 
 namespace opswatch {
 namespace {
 
 const char* LevelName(LogLevel level) {
   switch (level) {
-    case LogLevel::kDebug: return "debug";
-    case LogLevel::kInfo: return "info";
-    case LogLevel::kWarn: return "warn";
-    default: return "error";
+    case LogLevel::kDebug:
+      return "debug";
+    case LogLevel::kInfo:
+      return "info";
+    case LogLevel::kWarn:
+      return "warn";
+    default:
+      return "error";
   }
 }
 
@@ -41,11 +44,20 @@ void AppendLogfmtValue(std::string& out, std::string_view value) {
   out += '"';
   for (char c : value) {
     switch (c) {
-      case '"': out += "\\\""; break;
-      case '\\': out += "\\\\"; break;
-      case '\n': out += "\\n"; break;
-      case '\t': out += "\\t"; break;
-      default: out += c;
+      case '"':
+        out += "\\\"";
+        break;
+      case '\\':
+        out += "\\\\";
+        break;
+      case '\n':
+        out += "\\n";
+        break;
+      case '\t':
+        out += "\\t";
+        break;
+      default:
+        out += c;
     }
   }
   out += '"';
@@ -68,8 +80,7 @@ Result<LogFormat> ParseLogFormat(const std::string& text) {
   return Result<LogFormat>::Error("invalid log format \"" + text + "\" (use logfmt or json)");
 }
 
-StreamLogger::StreamLogger(std::ostream& out, LogLevel level, LogFormat format,
-                           const Clock& clock)
+StreamLogger::StreamLogger(std::ostream& out, LogLevel level, LogFormat format, const Clock& clock)
     : out_(out), level_(level), format_(format), clock_(clock) {}
 
 void StreamLogger::Log(LogLevel level, std::string_view message,

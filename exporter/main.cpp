@@ -67,6 +67,10 @@ int main(int argc, char** argv) {
   logger.Info("starting opswatch", {{"version", opswatch::VersionString()}});
   opswatch::Status started = app.Start();
   if (!started.ok()) {
+    // Config errors are printed as plain file:line:col lines too, so editors and people can read
+    // them; the log line keeps them for log pipelines.
+    std::cerr << started.message();
+    if (!started.message().empty() && started.message().back() != '\n') std::cerr << "\n";
     logger.Error("cannot start", {{"err", started.message()}});
     return 1;
   }

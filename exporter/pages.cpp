@@ -20,12 +20,23 @@ std::string HtmlEscape(const std::string& text) {
   std::string out;
   for (char c : text) {
     switch (c) {
-      case '&': out += "&amp;"; break;
-      case '<': out += "&lt;"; break;
-      case '>': out += "&gt;"; break;
-      case '"': out += "&quot;"; break;
-      case '\'': out += "&#39;"; break;
-      default: out += c;
+      case '&':
+        out += "&amp;";
+        break;
+      case '<':
+        out += "&lt;";
+        break;
+      case '>':
+        out += "&gt;";
+        break;
+      case '"':
+        out += "&quot;";
+        break;
+      case '\'':
+        out += "&#39;";
+        break;
+      default:
+        out += c;
     }
   }
   return out;
@@ -72,19 +83,18 @@ std::string RenderStatusPage(const Snapshot& snapshot, const HealthFacts& facts)
       "<th>last run</th><th>duration</th><th>last error</th></tr>";
   for (const auto& c : snapshot.collectors) {
     bool ok = c.has_run && c.ok;
-    html += "<tr><td>" + HtmlEscape(c.name) + "</td><td>" + HtmlEscape(c.type) + "</td><td class=\"" +
-            (ok ? "good\">up" : "bad\">down") + "</td><td>" +
+    html += "<tr><td>" + HtmlEscape(c.name) + "</td><td>" + HtmlEscape(c.type) +
+            "</td><td class=\"" + (ok ? "good\">up" : "bad\">down") + "</td><td>" +
             (c.has_run ? FormatRfc3339(c.last_run_at) : "never") + "</td><td>" +
             std::to_string(c.duration_seconds) + "s</td><td>" + HtmlEscape(c.last_error) +
             "</td></tr>";
   }
-  html += "</table><h2>Alerting</h2><p>queued notifications: " +
-          std::to_string(facts.alerting.queued) +
-          (facts.alerting.last_error.empty()
-               ? std::string()
-               : "; last error: <span class=\"bad\">" + HtmlEscape(facts.alerting.last_error) +
-                     "</span>") +
-          "</p></body></html>\n";
+  html +=
+      "</table><h2>Alerting</h2><p>queued notifications: " + std::to_string(facts.alerting.queued) +
+      (facts.alerting.last_error.empty() ? std::string()
+                                         : "; last error: <span class=\"bad\">" +
+                                               HtmlEscape(facts.alerting.last_error) + "</span>") +
+      "</p></body></html>\n";
   return html;
 }
 

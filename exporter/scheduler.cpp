@@ -85,8 +85,8 @@ void Scheduler::StartRunLocked(const std::shared_ptr<Instance>& instance, Steady
       outcome.error = result.status.message();
       outcome.families = std::move(result.families);
       if (!outcome.ok) {
-        shared->logger.Warn("collector run failed", {{"collector", outcome.name},
-                                                    {"err", outcome.error}});
+        shared->logger.Warn("collector run failed",
+                            {{"collector", outcome.name}, {"err", outcome.error}});
       }
       shared->store.RecordRun(std::move(outcome));
     }
@@ -110,9 +110,9 @@ SteadyTime Scheduler::Tick() {
         outcome.timed_out = true;
         outcome.error =
             "collection did not finish within " + FormatDuration(instance->spec.id.timeout);
-        shared_->logger.Warn("collector run timed out; abandoning it",
-                             {{"collector", outcome.name},
-                              {"timeout", FormatDuration(instance->spec.id.timeout)}});
+        shared_->logger.Warn(
+            "collector run timed out; abandoning it",
+            {{"collector", outcome.name}, {"timeout", FormatDuration(instance->spec.id.timeout)}});
         shared_->store.RecordRun(std::move(outcome));
       }
       if (now >= instance->next_run) {
@@ -141,8 +141,8 @@ void Scheduler::Start() {
       lock.lock();
       if (shared_->stopped) break;
       // Real time here: Start() is only used with the real clock.
-      shared_->wake.wait_until(lock, std::min(next, shared_->clock.SteadyNow() +
-                                                        std::chrono::seconds(1)));
+      shared_->wake.wait_until(
+          lock, std::min(next, shared_->clock.SteadyNow() + std::chrono::seconds(1)));
     }
   });
 }

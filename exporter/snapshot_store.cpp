@@ -71,8 +71,9 @@ void SnapshotStore::RebuildLocked() {
   auto snapshot = std::make_shared<Snapshot>();
   snapshot->taken_at = clock_.SystemNow();
 
-  MetricFamily up = Gauge("opswatch_collector_up",
-                          "1 when the collector's last run succeeded, 0 when it failed or timed out.");
+  MetricFamily up =
+      Gauge("opswatch_collector_up",
+            "1 when the collector's last run succeeded, 0 when it failed or timed out.");
   MetricFamily duration =
       Gauge("opswatch_collector_duration_seconds", "Duration of the collector's last run.");
   MetricFamily last_run = Gauge("opswatch_collector_last_run_timestamp_seconds",

@@ -55,10 +55,10 @@ class SnapshotStore {
 
   const Clock& clock_;
   mutable std::mutex mu_;
-  std::vector<std::string> order_;                     // GUARDED_BY(mu_): config order
-  std::map<std::string, CollectorRecord> collectors_;  // GUARDED_BY(mu_)
+  std::vector<std::string> order_;                             // GUARDED_BY(mu_): config order
+  std::map<std::string, CollectorRecord> collectors_;          // GUARDED_BY(mu_)
   std::map<std::string, std::vector<MetricFamily>> sections_;  // GUARDED_BY(mu_)
-  SnapshotPtr current_;                                // GUARDED_BY(mu_)
+  SnapshotPtr current_;                                        // GUARDED_BY(mu_)
 };
 
 }  // namespace opswatch

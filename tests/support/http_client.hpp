@@ -8,9 +8,9 @@
 namespace opswatch::testing {
 
 struct HttpResponse {
-  long status = 0;         // 0 when the request failed
-  std::string error;       // transport error text
-  std::string body;        // decoded (gzip is undone when accept_gzip)
+  long status = 0;                             // 0 when the request failed
+  std::string error;                           // transport error text
+  std::string body;                            // decoded (gzip is undone when accept_gzip)
   std::map<std::string, std::string> headers;  // lower-cased names
 };
 

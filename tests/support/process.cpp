@@ -133,8 +133,7 @@ std::string Process::Stderr() const { return Slurp(err_path_); }
 bool Process::WaitForOutput(const std::string& needle, std::chrono::milliseconds timeout) {
   auto end = std::chrono::steady_clock::now() + timeout;
   while (true) {
-    if (Stderr().find(needle) != std::string::npos ||
-        Stdout().find(needle) != std::string::npos) {
+    if (Stderr().find(needle) != std::string::npos || Stdout().find(needle) != std::string::npos) {
       return true;
     }
     if (!Running() || std::chrono::steady_clock::now() >= end) return false;

@@ -1,9 +1,10 @@
 #define BOOST_TEST_MODULE config
+#include "exporter/config.hpp"
+
 #include <boost/test/unit_test.hpp>
 #include <filesystem>
 
 #include "collectors/registry.hpp"
-#include "exporter/config.hpp"
 #include "tests/support/env.hpp"
 #include "tests/support/temp_dir.hpp"
 
@@ -30,7 +31,8 @@ BOOST_AUTO_TEST_CASE(every_testdata_file_gives_its_exact_message) {
   RegisterBuiltinCollectors(registry);
   testing::FakeConfigEnv env;
   int checked = 0;
-  for (const auto& entry : fs::directory_iterator(fs::path(OPSWATCH_SOURCE_DIR) / "tests/testdata")) {
+  for (const auto& entry :
+       fs::directory_iterator(fs::path(OPSWATCH_SOURCE_DIR) / "tests/testdata")) {
     if (entry.path().extension() != ".yml") continue;
     std::string name = entry.path().filename().string();
     std::string text = testing::ReadFileOrDie(entry.path().string());
@@ -54,8 +56,8 @@ BOOST_AUTO_TEST_CASE(good_config_has_defaults_and_overrides) {
   CollectorRegistry registry;
   RegisterBuiltinCollectors(registry);
   testing::FakeConfigEnv env;
-  std::string text = testing::ReadFileOrDie(std::string(OPSWATCH_SOURCE_DIR) +
-                                            "/tests/testdata/good.yml");
+  std::string text =
+      testing::ReadFileOrDie(std::string(OPSWATCH_SOURCE_DIR) + "/tests/testdata/good.yml");
   ConfigLoad load = ParseConfig("good.yml", text, registry, env);
   BOOST_REQUIRE(load.ok());
   const Config& c = load.config;
@@ -106,8 +108,8 @@ BOOST_AUTO_TEST_CASE(env_expansion_and_defaults) {
 BOOST_AUTO_TEST_CASE(relative_state_dir_resolves_against_the_config_directory) {
   CollectorRegistry registry;
   testing::FakeConfigEnv env;
-  ConfigLoad load = ParseConfig("/etc/opswatch/opswatch.yml", "global:\n  state_dir: state\n",
-                                registry, env);
+  ConfigLoad load =
+      ParseConfig("/etc/opswatch/opswatch.yml", "global:\n  state_dir: state\n", registry, env);
   BOOST_REQUIRE(load.ok());
   BOOST_TEST(load.config.global.state_dir == "/etc/opswatch/state");
 }
@@ -135,8 +137,9 @@ BOOST_AUTO_TEST_CASE(secret_inline_and_file_together_is_an_error) {
   MapReader reader(node, "x", errors, env);
   Secret token;
   BOOST_TEST(!reader.SecretValue("token", token));
-  BOOST_TEST(errors.Format("f.yml") == "f.yml:2:13: x.token_file: set only one of token and "
-                                       "token_file\n");
+  BOOST_TEST(errors.Format("f.yml") ==
+             "f.yml:2:13: x.token_file: set only one of token and "
+             "token_file\n");
   BOOST_TEST(errors.Format("f.yml").find("abc") == std::string::npos);
 }
 

@@ -1,9 +1,10 @@
 #define BOOST_TEST_MODULE disk_collector
+#include "collectors/disk_collector.hpp"
+
 #include <boost/test/unit_test.hpp>
 #include <condition_variable>
 #include <mutex>
 
-#include "collectors/disk_collector.hpp"
 #include "core/fake_clock.hpp"
 
 using namespace opswatch;
@@ -17,7 +18,8 @@ class FakeStatter final : public DiskStatter {
   Result<DiskStats> Stat(const std::string& path) override {
     std::unique_lock lock(mu);
     ++calls[path];
-    if (path == "/missing") return Result<DiskStats>::Error("statvfs /missing: No such file or directory");
+    if (path == "/missing")
+      return Result<DiskStats>::Error("statvfs /missing: No such file or directory");
     cv.wait(lock, [&] { return !hung.count(path); });
     DiskStats s;
     s.size_bytes = 1000;

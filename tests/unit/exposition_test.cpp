@@ -1,8 +1,9 @@
 #define BOOST_TEST_MODULE exposition
-#include <boost/test/unit_test.hpp>
+#include "exporter/exposition.hpp"
+
 #include <zlib.h>
 
-#include "exporter/exposition.hpp"
+#include <boost/test/unit_test.hpp>
 
 using namespace opswatch;
 
@@ -26,8 +27,8 @@ Snapshot Example() {
   Snapshot s;
   s.families.push_back(Gauge("opswatch_disk_avail_bytes", "Available bytes.")
                            .Add(Labels{{"path", "/"}, {"collector", "d"}}, 1.5e9));
-  s.families.push_back(Counter("opswatch_collector_runs_total", "Runs.")
-                           .Add(Labels{{"collector", "d"}}, 3));
+  s.families.push_back(
+      Counter("opswatch_collector_runs_total", "Runs.").Add(Labels{{"collector", "d"}}, 3));
   MetricFamily h{"opswatch_notification_latency_seconds", "Latency.", MetricType::kHistogram, {}};
   Sample sample;
   sample.labels = Labels{{"receiver", "ops"}};
@@ -47,10 +48,12 @@ BOOST_AUTO_TEST_CASE(text_format_has_help_type_and_histogram_series) {
              std::string::npos);
   BOOST_TEST(text.find("# TYPE opswatch_collector_runs_total counter\n"
                        "opswatch_collector_runs_total{collector=\"d\"} 3\n") != std::string::npos);
-  BOOST_TEST(text.find("opswatch_notification_latency_seconds_bucket{receiver=\"ops\",le=\"1\"} 3") !=
-             std::string::npos);
-  BOOST_TEST(text.find("opswatch_notification_latency_seconds_bucket{receiver=\"ops\",le=\"+Inf\"} 4") !=
-             std::string::npos);
+  BOOST_TEST(
+      text.find("opswatch_notification_latency_seconds_bucket{receiver=\"ops\",le=\"1\"} 3") !=
+      std::string::npos);
+  BOOST_TEST(
+      text.find("opswatch_notification_latency_seconds_bucket{receiver=\"ops\",le=\"+Inf\"} 4") !=
+      std::string::npos);
   BOOST_TEST(text.find("opswatch_notification_latency_seconds_count{receiver=\"ops\"} 4") !=
              std::string::npos);
 }

@@ -1,9 +1,10 @@
 #define BOOST_TEST_MODULE scheduler
+#include "exporter/scheduler.hpp"
+
 #include <boost/test/unit_test.hpp>
 #include <deque>
 
 #include "core/fake_clock.hpp"
-#include "exporter/scheduler.hpp"
 
 using namespace opswatch;
 using namespace std::chrono_literals;

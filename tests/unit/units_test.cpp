@@ -1,8 +1,9 @@
 #define BOOST_TEST_MODULE units
+#include "core/units.hpp"
+
 #include <boost/test/unit_test.hpp>
 
 #include "core/labels.hpp"
-#include "core/units.hpp"
 
 using namespace opswatch;
 using namespace std::chrono_literals;
@@ -11,9 +12,9 @@ BOOST_AUTO_TEST_CASE(durations_parse_like_prometheus) {
   struct Case {
     const char* text;
     int64_t millis;
-  } cases[] = {{"0", 0},          {"500ms", 500},       {"30s", 30000},
-               {"5m", 300000},    {"26h", 93600000},    {"7d", 604800000},
-               {"1w", 604800000}, {"1h30m", 5400000},   {"1y", 31536000000},
+  } cases[] = {{"0", 0},           {"500ms", 500},     {"30s", 30000},
+               {"5m", 300000},     {"26h", 93600000},  {"7d", 604800000},
+               {"1w", 604800000},  {"1h30m", 5400000}, {"1y", 31536000000},
                {"2m3s4ms", 123004}};
   for (const auto& c : cases) {
     BOOST_TEST_CONTEXT(c.text) {
