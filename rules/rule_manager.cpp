@@ -18,12 +18,15 @@ std::vector<promql::VectorSample> AsVector(promql::Value value) {
   return std::move(value.vector);
 }
 
-std::string UrlEncode(std::string_view text) {
+// Go's url.QueryEscape, as Prometheus builds generator URLs.
+std::string QueryEscape(std::string_view text) {
   static const char* kHex = "0123456789ABCDEF";
   std::string out;
   for (unsigned char c : text) {
     if (std::isalnum(c) || c == '-' || c == '_' || c == '.' || c == '~') {
       out += static_cast<char>(c);
+    } else if (c == ' ') {
+      out += '+';
     } else {
       out += '%';
       out += kHex[c >> 4];
@@ -222,8 +225,10 @@ Alert RuleManager::Outgoing(const Alert& alert, const RuleSpec& rule) const {
   for (const auto& label : options_.external_labels) {
     if (!out.labels.Has(label.name)) out.labels.Set(label.name, label.value);
   }
-  out.generator_url =
-      options_.external_url + "/graph?g0.expr=" + UrlEncode(rule.expr_text) + "&g0.tab=1";
+  // Prometheus's TableLinkForExpression over the canonical expression text.
+  out.generator_url = options_.external_url + "/graph?g0.expr=" +
+                      QueryEscape(rule.expr ? promql::Format(*rule.expr) : rule.expr_text) +
+                      "&g0.tab=1";
   return out;
 }
 
