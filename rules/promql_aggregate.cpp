@@ -98,8 +98,11 @@ Vector EvalAggregate(const Expr& e, const Vector& input, Context& ctx) {
   out.reserve(groups.size());
   for (const auto& g : groups) {
     Labels key;
-    for (const auto& label : *g.representative) {
-      if (InGroupKey(e, label.name)) key.Set(label.name, label.value);
+    if (e.grouping_given) {
+      key = *g.representative;  // copy once and erase in place
+      for (const auto& label : *g.representative) {
+        if (!InGroupKey(e, label.name)) key.Remove(label.name);
+      }
     }
     double v = g.value;
     if (e.aggregate == AggregateOp::kAvg) v = g.mean;

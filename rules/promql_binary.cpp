@@ -136,11 +136,12 @@ Labels MatchGroup(const Expr& e, const Labels& labels) {
 Sample ResultMetric(const Expr& e, const Sample& lhs, Context& ctx) {
   Sample out = DropsMetricName(e.op) || e.return_bool ? DropName(lhs, ctx) : lhs;
   if (!e.matching_given || (!e.matching_on && e.matching_labels.empty())) return out;
-  Labels labels;
+  // Copy once and erase in place: building label by label reallocates on every insert.
+  Labels labels = *out.labels;
   for (const auto& label : *out.labels) {
     bool listed = false;
     for (const auto& name : e.matching_labels) listed = listed || name == label.name;
-    if (listed == e.matching_on) labels.Set(label.name, label.value);
+    if (listed != e.matching_on) labels.Remove(label.name);
   }
   return Sample{ctx.Own(std::move(labels)), nullptr, out.value};
 }
