@@ -140,7 +140,7 @@ bool Dispatcher::Supersede(Receiver& receiver, Notification& older, const Notifi
   }
   if (older.items.size() != before) {
     older.alert_count = older.items.size();
-    NoteOutbox(outbox_.Put(older));
+    outbox_.Put(older);
   }
   (void)receiver;
   return false;
@@ -156,7 +156,7 @@ void Dispatcher::Enqueue(Receiver& receiver, Notification n, bool persist) {
       ++it;
     }
   }
-  if (persist) NoteOutbox(outbox_.Put(n));
+  if (persist) outbox_.Put(n);
   ++receiver.stats.notifications;
   receiver.queue.push_back(std::move(n));
 }
@@ -316,8 +316,10 @@ void Dispatcher::Tick(SystemTime now) {
         Enqueue(receiver, std::move(n), /*persist=*/true);
       }
     }
-    StartDue(receiver, now);
   }
+  // One directory fsync makes every notification written above durable before its first attempt.
+  if (outbox_.has_staged()) NoteOutbox(outbox_.Sync());
+  for (auto& receiver : receivers_) StartDue(*receiver, now);
 }
 
 std::optional<SystemTime> Dispatcher::NextWakeup() const {

@@ -48,47 +48,65 @@ class PosixOutboxFs final : public OutboxFs {
     return Status::Ok();
   }
 
-  Status WriteAtomic(const std::string& dir, const std::string& name,
-                     const std::string& content) override {
-    std::string final_path = dir + "/" + name;
-    std::string temp_path = final_path + ".tmp";
-    {
-      Fd fd(::open(temp_path.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0640));
-      if (fd.get() < 0) return Errno("cannot write " + temp_path);
+  Status WriteAtomic(const std::string& dir,
+                     const std::vector<std::pair<std::string, std::string>>& files) override {
+    if (files.empty()) return Status::Ok();
+    std::vector<std::string> temps;
+    auto cleanup = [&temps] {
+      for (const std::string& temp : temps) ::unlink(temp.c_str());
+    };
+    int last_fd = -1;
+    std::vector<std::unique_ptr<Fd>> open_files;
+    for (const auto& [name, content] : files) {
+      std::string temp_path = dir + "/" + name + ".tmp";
+      auto fd = std::make_unique<Fd>(
+          ::open(temp_path.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0640));
+      if (fd->get() < 0) {
+        Status error = Errno("cannot write " + temp_path);
+        cleanup();
+        return error;
+      }
+      temps.push_back(temp_path);
       size_t written = 0;
       while (written < content.size()) {
-        ssize_t n = ::write(fd.get(), content.data() + written, content.size() - written);
+        ssize_t n = ::write(fd->get(), content.data() + written, content.size() - written);
         if (n < 0 && errno == EINTR) continue;
         if (n < 0) {
           Status error = Errno("cannot write " + temp_path);
-          ::unlink(temp_path.c_str());
+          cleanup();
           return error;
         }
         written += static_cast<size_t>(n);
       }
-      if (::fsync(fd.get()) != 0) {
-        Status error = Errno("cannot fsync " + temp_path);
-        ::unlink(temp_path.c_str());
-        return error;
-      }
-      if (::close(fd.release()) != 0) {
-        Status error = Errno("cannot close " + temp_path);
-        ::unlink(temp_path.c_str());
-        return error;
-      }
+      last_fd = fd->get();
+      open_files.push_back(std::move(fd));
     }
-    if (::rename(temp_path.c_str(), final_path.c_str()) != 0) {
-      Status error = Errno("cannot rename " + temp_path);
-      ::unlink(temp_path.c_str());
+    // One fsync for a single file; syncfs flushes the whole batch at the cost of one.
+    int rc = files.size() == 1 ? ::fsync(last_fd) : ::syncfs(last_fd);
+    if (rc != 0) {
+      Status error = Errno("cannot flush " + dir);
+      cleanup();
       return error;
     }
-    return SyncDir(dir);
+    open_files.clear();
+    for (size_t i = 0; i < files.size(); ++i) {
+      if (::rename(temps[i].c_str(), (dir + "/" + files[i].first).c_str()) != 0) {
+        Status error = Errno("cannot rename " + temps[i]);
+        cleanup();
+        return error;
+      }
+    }
+    // The renames are durable only once the directory is.
+    Fd dir_fd(::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC));
+    if (dir_fd.get() < 0) return Errno("cannot open " + dir);
+    if (::fsync(dir_fd.get()) != 0) return Errno("cannot fsync " + dir);
+    return Status::Ok();
   }
 
   Status Remove(const std::string& dir, const std::string& name) override {
     std::string path = dir + "/" + name;
     if (::unlink(path.c_str()) != 0 && errno != ENOENT) return Errno("cannot remove " + path);
-    return SyncDir(dir);
+    return Status::Ok();
   }
 
   Result<std::vector<std::pair<std::string, std::string>>> ReadAll(
@@ -120,15 +138,6 @@ class PosixOutboxFs final : public OutboxFs {
       out.emplace_back(name, std::move(content));
     }
     return out;
-  }
-
- private:
-  // The rename is durable only once the directory entry is on disk.
-  static Status SyncDir(const std::string& dir) {
-    Fd fd(::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC));
-    if (fd.get() < 0) return Errno("cannot open " + dir);
-    if (::fsync(fd.get()) != 0) return Errno("cannot fsync " + dir);
-    return Status::Ok();
   }
 };
 
@@ -198,20 +207,29 @@ std::string OutboxFileName(const std::string& receiver, const std::string& key) 
   return receiver + "-" + buffer + ".json";
 }
 
-Status Outbox::Put(const Notification& notification) {
-  if (dir_.empty()) return Status::Ok();
+void Outbox::Put(const Notification& notification) {
+  if (dir_.empty()) return;
+  staged_[OutboxFileName(notification.receiver, notification.key)] =
+      EncodeNotification(notification);
+}
+
+Status Outbox::Sync() {
+  if (staged_.empty()) return Status::Ok();
+  std::vector<std::pair<std::string, std::string>> files(staged_.begin(), staged_.end());
+  staged_.clear();
   if (!dir_ready_) {
     Status status = fs_.EnsureDir(dir_);
     if (!status.ok()) return status;
     dir_ready_ = true;
   }
-  return fs_.WriteAtomic(dir_, OutboxFileName(notification.receiver, notification.key),
-                         EncodeNotification(notification));
+  return fs_.WriteAtomic(dir_, files);
 }
 
 Status Outbox::Remove(const Notification& notification) {
   if (dir_.empty()) return Status::Ok();
-  return fs_.Remove(dir_, OutboxFileName(notification.receiver, notification.key));
+  std::string name = OutboxFileName(notification.receiver, notification.key);
+  staged_.erase(name);
+  return fs_.Remove(dir_, name);
 }
 
 Result<std::vector<Notification>> Outbox::Load(std::vector<std::string>& problems) {

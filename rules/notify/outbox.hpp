@@ -1,7 +1,8 @@
 // The durable outbox: one file per pending notification under <state_dir>/notifications, written
-// atomically (temp file, fsync, rename, directory fsync) before the first attempt and removed only
-// after a 2xx. On start the files are read back and delivered again. A newer notification for the
-// same group overwrites the older file, so superseded states collapse to the latest one.
+// atomically (temp file, fsync, rename; then one directory fsync per batch) before the first
+// attempt and removed only after a 2xx. On start the files are read back and delivered again. A
+// newer notification for the same group overwrites the older file, so superseded states collapse to
+// the latest one.
 //
 // File I/O sits behind OutboxFs (LevelDB's Env) so tests inject ENOSPC or a read-only directory.
 // Thread-safety: Outbox is not thread-safe (the Dispatcher serialises it); PosixOutboxFs is
@@ -9,6 +10,7 @@
 #pragma once
 
 #include <cstdint>
+#include <map>
 #include <memory>
 #include <string>
 #include <utility>
@@ -24,9 +26,13 @@ class OutboxFs {
  public:
   virtual ~OutboxFs() = default;
   virtual Status EnsureDir(const std::string& dir) = 0;
-  // Replaces dir/name with `content` so that a crash leaves either the old or the new file.
-  virtual Status WriteAtomic(const std::string& dir, const std::string& name,
-                             const std::string& content) = 0;
+  // Replaces each dir/name with its content so that a crash leaves either the old or the new
+  // file, and returns once all are durable: temp files, one flush of their data (fsync for one
+  // file, syncfs for a batch: one disk flush instead of one per notification), renames, and a
+  // directory fsync.
+  virtual Status WriteAtomic(const std::string& dir,
+                             const std::vector<std::pair<std::string, std::string>>& files) = 0;
+  // Not synced: a removal lost in a crash only re-sends a delivered notification (at least once).
   virtual Status Remove(const std::string& dir, const std::string& name) = 0;
   // Every regular *.json file in `dir` as (name, content); leftover temp files are deleted.
   virtual Result<std::vector<std::pair<std::string, std::string>>> ReadAll(
@@ -72,16 +78,21 @@ class Outbox {
   // An empty `dir` keeps everything in memory only (no state_dir configured).
   Outbox(OutboxFs& fs, std::string dir) : fs_(fs), dir_(std::move(dir)) {}
 
-  Status Put(const Notification& notification);
+  // Put stages the file (a later Put for the same group replaces it); Sync writes everything
+  // staged in one durable batch. Sync is a no-op when nothing was staged.
+  void Put(const Notification& notification);
+  Status Sync();
   Status Remove(const Notification& notification);
   // The stored notifications, oldest first. Unreadable files are skipped and named in `problems`.
   Result<std::vector<Notification>> Load(std::vector<std::string>& problems);
   bool enabled() const { return !dir_.empty(); }
+  bool has_staged() const { return !staged_.empty(); }
 
  private:
   OutboxFs& fs_;
   std::string dir_;
   bool dir_ready_ = false;
+  std::map<std::string, std::string> staged_;  // file name -> content
 };
 
 }  // namespace opswatch::notify

@@ -52,10 +52,11 @@ class FakeTransport final : public HttpTransport {
 class FakeFs final : public OutboxFs {
  public:
   Status EnsureDir(const std::string&) override { return fail_with; }
-  Status WriteAtomic(const std::string&, const std::string& name,
-                     const std::string& content) override {
+  Status WriteAtomic(const std::string&,
+                     const std::vector<std::pair<std::string, std::string>>& batch) override {
+    ++syncs;
     if (!fail_with.ok()) return fail_with;
-    files[name] = content;
+    for (const auto& [name, content] : batch) files[name] = content;
     return Status::Ok();
   }
   Status Remove(const std::string&, const std::string& name) override {
@@ -68,6 +69,7 @@ class FakeFs final : public OutboxFs {
   }
   std::map<std::string, std::string> files;
   Status fail_with;
+  int syncs = 0;
 };
 
 ReceiverConfig Hook(std::string name = "ops") {
@@ -132,6 +134,7 @@ BOOST_FIXTURE_TEST_CASE(retries_503_with_backoff_then_delivers_and_clears_outbox
   d->Tick(clock.SystemNow());
   BOOST_TEST_REQUIRE(transport.started.size() == 1u);
   BOOST_TEST(fs.files.size() == 1u);  // written before the first attempt
+  BOOST_TEST(fs.syncs == 1);
   BOOST_TEST(transport.started[0].request.url.Reveal() == "http://127.0.0.1:9/secret-token");
   auto body = nlohmann::json::parse(transport.started[0].request.body);
   BOOST_TEST(body["version"] == "4");
@@ -353,7 +356,8 @@ BOOST_AUTO_TEST_CASE(posix_outbox_writes_atomically_and_reads_back) {
   n.seq = 7;
   n.body = R"({"version":"4"})";
   n.items.push_back(PushItem{"abc", true, R"({"labels":{}})"});
-  BOOST_TEST(outbox.Put(n).ok());
+  outbox.Put(n);
+  BOOST_TEST(outbox.Sync().ok());
   BOOST_TEST(std::filesystem::exists(outbox_dir + "/" + OutboxFileName(n.receiver, n.key)));
   dir.Write("state/notifications/leftover.json.tmp", "partial");
   std::vector<std::string> problems;
@@ -371,7 +375,8 @@ BOOST_AUTO_TEST_CASE(posix_outbox_writes_atomically_and_reads_back) {
 
   // An unwritable state_dir is an error value, not a crash.
   Outbox broken(*fs, "/proc/opswatch-cannot-exist/notifications");
-  Status status = broken.Put(n);
+  broken.Put(n);
+  Status status = broken.Sync();
   BOOST_TEST(!status.ok());
   BOOST_TEST(status.message().find("cannot create") != std::string::npos);
 }
