@@ -94,6 +94,10 @@ Status HttpServer::Start(const std::string& address, int threads) {
                            "yes",
                            "keep_alive_timeout_ms",
                            "60000",
+                           // Without it, Nagle's algorithm meets the client's delayed ACK and a
+                           // small scrape takes 40 ms.
+                           "tcp_nodelay",
+                           "1",
                            nullptr};
   mg_callbacks callbacks{};
   mg_init_library(0);
@@ -160,8 +164,9 @@ int HttpServer::Dispatch(mg_connection* conn, void* self_ptr) {
                      "\r\nCache-Control: no-store\r\n";
   for (const auto& [name, value] : reply.headers) head += name + ": " + value + "\r\n";
   head += "\r\n";
+  // One write for head and body: one segment for small replies.
+  if (request.method != "HEAD") head += body;
   mg_write(conn, head.data(), head.size());
-  if (request.method != "HEAD") mg_write(conn, body.data(), body.size());
   return static_cast<int>(reply.status);
 }
 
