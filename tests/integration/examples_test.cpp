@@ -1,0 +1,323 @@
+// The shipped examples stay valid: the staging compose file (docker-compose config), its opswatch,
+// Prometheus and Alertmanager configs (opswatch --config.check, promtool, amtool), the Kubernetes
+// manifests (parsed with yaml-cpp; their opswatch.yml checked by the binary) and the Grafana
+// dashboard (valid JSON, every expression accepted by promtool, only metrics opswatch exposes).
+#define BOOST_TEST_MODULE examples
+#include <yaml-cpp/yaml.h>
+
+#include <boost/test/unit_test.hpp>
+#include <filesystem>
+#include <fstream>
+#include <nlohmann/json.hpp>
+#include <regex>
+#include <set>
+#include <string>
+#include <vector>
+
+#include "tests/support/process.hpp"
+#include "tests/support/temp_dir.hpp"
+
+using namespace opswatch::testing;
+using namespace std::chrono_literals;
+
+namespace {
+
+const std::string kExamples = std::string(OPSWATCH_SOURCE_DIR) + "/examples";
+const std::string kStaging = kExamples + "/staging";
+const std::string kKubernetes = kExamples + "/kubernetes";
+
+// DESIGN.md section 5: every metric family opswatch exposes (custom postgres query metrics
+// aside). Histograms appear in PromQL with their _bucket/_sum/_count series.
+const std::set<std::string> kDesignMetrics = {
+    "opswatch_build_info",
+    "opswatch_collector_up",
+    "opswatch_collector_duration_seconds",
+    "opswatch_collector_last_run_timestamp_seconds",
+    "opswatch_collector_runs_total",
+    "opswatch_collector_failures_total",
+    "opswatch_collector_timeouts_total",
+    "opswatch_config_last_reload_successful",
+    "opswatch_config_last_reload_success_timestamp_seconds",
+    "opswatch_rule_evaluation_duration_seconds",
+    "opswatch_rule_evaluation_failures_total",
+    "opswatch_disk_size_bytes",
+    "opswatch_disk_free_bytes",
+    "opswatch_disk_avail_bytes",
+    "opswatch_disk_files",
+    "opswatch_disk_files_free",
+    "opswatch_disk_readonly",
+    "opswatch_disk_stuck",
+    "opswatch_backup_files",
+    "opswatch_backup_total_bytes",
+    "opswatch_backup_newest_timestamp_seconds",
+    "opswatch_backup_newest_age_seconds",
+    "opswatch_backup_newest_bytes",
+    "opswatch_backup_previous_bytes",
+    "opswatch_backup_oldest_timestamp_seconds",
+    "opswatch_backup_newest_valid",
+    "opswatch_backup_verify_duration_seconds",
+    "opswatch_http_up",
+    "opswatch_http_status_code",
+    "opswatch_http_duration_seconds",
+    "opswatch_http_check_ok",
+    "opswatch_http_json_value",
+    "opswatch_http_tls_cert_expiry_timestamp_seconds",
+    "opswatch_http_body_bytes",
+    "opswatch_pg_up",
+    "opswatch_pg_ping_duration_seconds",
+    "opswatch_pg_info",
+    "opswatch_pg_connections",
+    "opswatch_pg_max_connections",
+    "opswatch_pg_database_size_bytes",
+    "opswatch_pg_in_recovery",
+    "opswatch_pg_replication_lag_seconds",
+    "opswatch_pg_query_up",
+    "opswatch_pg_query_duration_seconds",
+    "opswatch_alerts",
+    "opswatch_alerts_for_state",
+    "opswatch_notifications_total",
+    "opswatch_notifications_failed_total",
+    "opswatch_notification_requests_total",
+    "opswatch_notification_requests_failed_total",
+    "opswatch_notification_latency_seconds",
+    "opswatch_notification_queue_length",
+    "opswatch_notification_oldest_queued_age_seconds",
+};
+
+std::string Slurp(const std::string& path) {
+  std::ifstream in(path);
+  BOOST_REQUIRE_MESSAGE(in, "cannot read " << path);
+  return std::string(std::istreambuf_iterator<char>(in), {});
+}
+
+std::string ReplaceAll(std::string text, const std::string& from, const std::string& to) {
+  for (size_t at = text.find(from); at != std::string::npos; at = text.find(from, at + to.size())) {
+    text.replace(at, from.size(), to);
+  }
+  return text;
+}
+
+// Runs `opswatch --config.check` on `config_text` written into `dir` (so relative paths resolve
+// there). Absolute secret paths are rewritten by the caller to files in `dir`.
+CommandResult ConfigCheck(const TempDir& dir, const std::string& config_text) {
+  std::string path = dir.Write("opswatch.yml", config_text);
+  return RunCommand({OPSWATCH_BINARY, "--config.check", "--config.file=" + path}, 30s);
+}
+
+// The elements of a YAML sequence as nodes (yaml-cpp's own iterators yield proxy values).
+std::vector<YAML::Node> Items(const YAML::Node& sequence) {
+  std::vector<YAML::Node> items;
+  for (size_t i = 0; sequence.IsSequence() && i < sequence.size(); ++i)
+    items.push_back(sequence[i]);
+  return items;
+}
+
+std::vector<YAML::Node> LoadAll(const std::string& path) {
+  std::vector<YAML::Node> docs;
+  BOOST_REQUIRE_NO_THROW(docs = YAML::LoadAllFromFile(path));
+  return docs;
+}
+
+}  // namespace
+
+BOOST_AUTO_TEST_SUITE(staging)
+
+BOOST_AUTO_TEST_CASE(compose_file_is_valid_for_docker_compose) {
+  CommandResult config = RunCommand(
+      {"docker-compose", "-f", kStaging + "/docker-compose.staging.yml", "config", "-q"}, 60s);
+  BOOST_TEST(config.exit_code == 0, config.out << config.err);
+
+  // The pieces the issue asks for, with secrets as compose secrets (never inline).
+  YAML::Node compose = YAML::LoadFile(kStaging + "/docker-compose.staging.yml");
+  for (const char* service :
+       {"postgres", "db-backup", "app", "opswatch", "prometheus", "alertmanager", "webhook-sink"}) {
+    BOOST_TEST(compose["services"][service].IsMap(), service);
+  }
+  BOOST_TEST(
+      compose["services"]["postgres"]["environment"]["POSTGRES_PASSWORD_FILE"].as<std::string>() ==
+      "/run/secrets/postgres_password");
+  BOOST_TEST(compose["services"]["postgres"]["environment"]["POSTGRES_PASSWORD"].IsDefined() ==
+             false);
+  for (const char* secret : {"postgres_password", "database_url", "webhook_url"}) {
+    std::string file = compose["secrets"][secret]["file"].as<std::string>();
+    BOOST_TEST(std::filesystem::exists(kStaging + "/" + file), file);
+  }
+  const YAML::Node backup_env = compose["services"]["db-backup"]["environment"];
+  BOOST_TEST(backup_env["BACKUP_INTERVAL_SECONDS"].IsDefined());
+  BOOST_TEST(backup_env["BACKUP_RETENTION_COUNT"].IsDefined());
+  BOOST_TEST(Slurp(kStaging + "/db-backup.sh").find("pg_dump -Fc") != std::string::npos);
+}
+
+BOOST_AUTO_TEST_CASE(opswatch_config_passes_config_check) {
+  TempDir dir;
+  // Compose mounts the secrets under /run/secrets; here they are the shipped demo files.
+  std::string text =
+      ReplaceAll(Slurp(kStaging + "/opswatch.yml"), "/run/secrets/", kStaging + "/secrets/");
+  CommandResult check = ConfigCheck(dir, text);
+  BOOST_TEST(check.exit_code == 0, check.out << check.err);
+  // Every collector type the stack needs is in the file.
+  for (const char* type : {"type: disk", "type: backup", "type: http", "type: postgres",
+                           "type: webhook", "type: alertmanager"}) {
+    BOOST_TEST(text.find(type) != std::string::npos, type);
+  }
+}
+
+BOOST_AUTO_TEST_CASE(db_backup_loop_dumps_with_retention_shape) {
+  // The loop script parses; and it never names the password (it comes from PGPASSWORD_FILE).
+  CommandResult syntax = RunCommand({"bash", "-n", kStaging + "/db-backup.sh"}, 10s);
+  BOOST_TEST(syntax.exit_code == 0, syntax.err);
+  BOOST_TEST(Slurp(kStaging + "/db-backup.sh").find("staging-demo-password") == std::string::npos);
+}
+
+BOOST_AUTO_TEST_CASE(prometheus_config_passes_promtool) {
+  CommandResult check =
+      RunCommand({"promtool", "check", "config", kStaging + "/prometheus.yml"}, 30s);
+  BOOST_TEST(check.exit_code == 0, check.out << check.err);
+  BOOST_TEST(Slurp(kStaging + "/prometheus.yml").find("opswatch:10490") != std::string::npos);
+}
+
+BOOST_AUTO_TEST_CASE(alertmanager_config_passes_amtool) {
+  CommandResult check = RunCommand({"amtool", "check-config", kStaging + "/alertmanager.yml"}, 30s);
+  BOOST_TEST(check.exit_code == 0, check.out << check.err);
+  BOOST_TEST(Slurp(kStaging + "/alertmanager.yml").find("webhook-sink") != std::string::npos);
+}
+
+BOOST_AUTO_TEST_SUITE_END()
+
+BOOST_AUTO_TEST_SUITE(kubernetes)
+
+BOOST_AUTO_TEST_CASE(deployment_runs_opswatch_as_a_probed_sidecar) {
+  std::vector<YAML::Node> docs = LoadAll(kKubernetes + "/deployment.yaml");
+  BOOST_REQUIRE(docs.size() == 1);
+  const YAML::Node deployment = docs[0];
+  BOOST_TEST(deployment["kind"].as<std::string>() == "Deployment");
+  const YAML::Node pod = deployment["spec"]["template"];
+  BOOST_TEST(pod["metadata"]["annotations"]["prometheus.io/scrape"].as<std::string>() == "true");
+  BOOST_TEST(pod["metadata"]["annotations"]["prometheus.io/port"].as<std::string>() == "10490");
+
+  YAML::Node opswatch, app;
+  for (const YAML::Node& container : Items(pod["spec"]["containers"])) {
+    if (container["name"].as<std::string>() == "opswatch") opswatch = container;
+    if (container["name"].as<std::string>() == "app") app = container;
+  }
+  BOOST_REQUIRE(opswatch.IsMap());
+  BOOST_REQUIRE(app.IsMap());
+  BOOST_TEST(opswatch["livenessProbe"]["httpGet"]["path"].as<std::string>() == "/-/healthy");
+  BOOST_TEST(opswatch["readinessProbe"]["httpGet"]["path"].as<std::string>() == "/-/ready");
+  BOOST_TEST(opswatch["securityContext"]["runAsNonRoot"].as<bool>());
+  BOOST_TEST(opswatch["securityContext"]["runAsUser"].as<int>() == 10490);
+
+  // Every mounted volume is declared; the backup volume is shared by both containers.
+  std::set<std::string> declared;
+  for (const YAML::Node& volume : Items(pod["spec"]["volumes"]))
+    declared.insert(volume["name"].as<std::string>());
+  auto mounts = [](const YAML::Node& container) {
+    std::set<std::string> names;
+    for (const YAML::Node& m : Items(container["volumeMounts"]))
+      names.insert(m["name"].as<std::string>());
+    return names;
+  };
+  for (const auto& name : mounts(opswatch)) BOOST_TEST(declared.count(name) == 1, name);
+  for (const auto& name : mounts(app)) BOOST_TEST(declared.count(name) == 1, name);
+  BOOST_TEST(mounts(opswatch).count("backups") == 1);
+  BOOST_TEST(mounts(app).count("backups") == 1);
+}
+
+BOOST_AUTO_TEST_CASE(configmap_and_secret_fit_the_deployment) {
+  const YAML::Node configmap = LoadAll(kKubernetes + "/configmap.yaml").at(0);
+  const YAML::Node secret = LoadAll(kKubernetes + "/secret.yaml").at(0);
+  const YAML::Node deployment = LoadAll(kKubernetes + "/deployment.yaml").at(0);
+  BOOST_TEST(configmap["kind"].as<std::string>() == "ConfigMap");
+  BOOST_TEST(secret["kind"].as<std::string>() == "Secret");
+  std::set<std::string> referenced;
+  for (const YAML::Node& volume : Items(deployment["spec"]["template"]["spec"]["volumes"])) {
+    if (volume["configMap"]) referenced.insert(volume["configMap"]["name"].as<std::string>());
+    if (volume["secret"]) referenced.insert(volume["secret"]["secretName"].as<std::string>());
+  }
+  BOOST_TEST(referenced.count(configmap["metadata"]["name"].as<std::string>()) == 1);
+  BOOST_TEST(referenced.count(secret["metadata"]["name"].as<std::string>()) == 1);
+
+  // The ConfigMap's opswatch.yml is a valid config once the Secret is where it is mounted.
+  TempDir dir;
+  dir.Write("secrets/database_url", secret["stringData"]["database_url"].as<std::string>());
+  std::string text = configmap["data"]["opswatch.yml"].as<std::string>();
+  BOOST_TEST(text.find("dsn_file: /run/secrets/opswatch/database_url") != std::string::npos);
+  text = ReplaceAll(text, "/run/secrets/opswatch/", dir.Join("secrets") + "/");
+  CommandResult check = ConfigCheck(dir, text);
+  BOOST_TEST(check.exit_code == 0, check.out << check.err);
+  // The DSN lives only in the Secret.
+  BOOST_TEST(text.find("postgresql://") == std::string::npos);
+}
+
+BOOST_AUTO_TEST_CASE(kustomization_lists_every_manifest) {
+  const YAML::Node kustomization = YAML::LoadFile(kKubernetes + "/kustomization.yaml");
+  std::set<std::string> listed;
+  for (const YAML::Node& r : Items(kustomization["resources"])) listed.insert(r.as<std::string>());
+  for (const auto& entry : std::filesystem::directory_iterator(kKubernetes)) {
+    std::string name = entry.path().filename().string();
+    if (name == "kustomization.yaml" || entry.path().extension() != ".yaml") continue;
+    BOOST_TEST(listed.count(name) == 1, name);
+    BOOST_TEST(std::filesystem::exists(kKubernetes + "/" + name));
+  }
+}
+
+BOOST_AUTO_TEST_SUITE_END()
+
+BOOST_AUTO_TEST_SUITE(grafana)
+
+BOOST_AUTO_TEST_CASE(dashboard_queries_are_valid_promql_over_opswatch_metrics) {
+  nlohmann::json dashboard;
+  BOOST_REQUIRE_NO_THROW(
+      dashboard = nlohmann::json::parse(Slurp(kExamples + "/grafana/opswatch-dashboard.json")));
+  std::vector<std::string> exprs;
+  for (const auto& panel : dashboard["panels"]) {
+    if (!panel.contains("targets")) continue;
+    for (const auto& target : panel["targets"]) exprs.push_back(target["expr"].get<std::string>());
+  }
+  BOOST_REQUIRE(exprs.size() >= 20);
+
+  // Grafana variables become what they stand for, then every expression is a recording rule.
+  TempDir dir;
+  std::string rules = "groups:\n  - name: dashboard\n    rules:\n";
+  for (size_t i = 0; i < exprs.size(); ++i) {
+    std::string expr = ReplaceAll(exprs[i], "$instance", ".*");
+    BOOST_TEST(expr.find('$') == std::string::npos, expr);
+    rules += "      - record: dashboard:expr_" + std::to_string(i) +
+             "\n        expr: " + nlohmann::json(expr).dump() + "\n";
+  }
+  std::string file = dir.Write("dashboard-rules.yml", rules);
+  CommandResult check = RunCommand({"promtool", "check", "rules", file}, 30s);
+  BOOST_TEST(check.exit_code == 0, check.out << check.err);
+  BOOST_TEST(check.out.find("SUCCESS: " + std::to_string(exprs.size()) + " rules found") !=
+                 std::string::npos,
+             check.out);
+
+  // Only metrics opswatch exposes, and every area the issue names is on the dashboard.
+  std::set<std::string> used;
+  const std::regex metric("opswatch_[a-z0-9_]+");
+  for (const auto& expr : exprs) {
+    for (std::sregex_iterator it(expr.begin(), expr.end(), metric), end; it != end; ++it) {
+      std::string name = it->str();
+      for (const char* suffix : {"_bucket", "_sum", "_count"}) {
+        std::string s = suffix;
+        if (!kDesignMetrics.count(name) && name.size() > s.size() &&
+            name.compare(name.size() - s.size(), s.size(), s) == 0) {
+          name.resize(name.size() - s.size());
+        }
+      }
+      used.insert(name);
+      BOOST_TEST(kDesignMetrics.count(name) == 1, "not an opswatch metric: " << it->str());
+    }
+  }
+  for (const char* needed : {"opswatch_collector_up", "opswatch_backup_newest_age_seconds",
+                             "opswatch_backup_newest_valid", "opswatch_disk_avail_bytes",
+                             "opswatch_http_duration_seconds", "opswatch_pg_up", "opswatch_alerts",
+                             "opswatch_notification_queue_length"}) {
+    BOOST_TEST(used.count(needed) == 1, needed);
+  }
+  // The instance variable is defined from a metric opswatch always exposes.
+  BOOST_TEST(dashboard["templating"]["list"][1]["query"].get<std::string>().find(
+                 "opswatch_build_info") != std::string::npos);
+}
+
+BOOST_AUTO_TEST_SUITE_END()
