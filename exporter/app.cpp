@@ -26,6 +26,7 @@ App::App(AppOptions options, Clock& clock, Logger& logger)
       started_(clock.SteadyNow()),
       services_(clock, logger, disk_statter_),
       store_(clock),
+      alerting_(store_, clock, logger),
       state_dir_probe_(disk_statter_) {
   RegisterBuiltinCollectors(registry_);
 }
@@ -47,7 +48,7 @@ void App::RecordReload(bool ok) {
   store_.SetSection("self", {std::move(build), std::move(reload_ok), std::move(reload_time)});
 }
 
-Status App::Apply(Config config) {
+Status App::Apply(Config config, bool deliver) {
   std::error_code ec;
   std::filesystem::create_directories(config.global.state_dir, ec);
   if (ec) {
@@ -66,6 +67,7 @@ Status App::Apply(Config config) {
   scheduler_ = std::make_unique<Scheduler>(std::move(scheduled), store_, clock_, logger_, executor_,
                                            std::random_device{}());
   scheduler_->Start();
+  alerting_.Apply(config, deliver);
   state_dir_ = config.global.state_dir;
   state_dir_probe_.SetPath(state_dir_);
   state_dir_probe_.Refresh();
@@ -87,8 +89,9 @@ Status App::Start() {
                {{"address", options_.listen_address.substr(0, options_.listen_address.rfind(':')) +
                                 ":" + std::to_string(server_.port())}});
   size_t count = load.config.collectors.size();
-  Status applied = Apply(std::move(load.config));
+  Status applied = Apply(std::move(load.config), /*deliver=*/true);
   RecordReload(applied.ok());
+  alerting_.Start();
   logger_.Info("configuration loaded", {{"file", options_.config_file}, {"collectors", count}});
   return applied;
 }
@@ -104,7 +107,7 @@ Status App::Reload() {
                   {{"err", text}});
     return Status::Error(text);
   }
-  Status applied = Apply(std::move(load.config));
+  Status applied = Apply(std::move(load.config), /*deliver=*/true);
   RecordReload(applied.ok());
   if (applied.ok()) logger_.Info("configuration reloaded", {{"file", options_.config_file}});
   return applied;
@@ -113,6 +116,7 @@ Status App::Reload() {
 void App::Stop() {
   std::lock_guard lock(reload_mu_);
   server_.Stop();
+  alerting_.Stop();
   if (scheduler_) scheduler_->Stop();
 }
 
@@ -124,14 +128,35 @@ int App::RunOnce(std::ostream& out, std::ostream& err) {
     return 1;
   }
   RecordReload(true);
-  Status applied = Apply(std::move(load.config));
+  Status applied = Apply(std::move(load.config), /*deliver=*/false);
   if (!applied.ok()) {
     err << applied.message() << "\n";
     return 1;
   }
   scheduler_->WaitForFirstRound();
   scheduler_->Stop();
+  alerting_.EvaluateOnce();
   out << SerializeText(*store_.Current());
+  // One evaluation cannot wait out a `for`, so every alert whose condition holds counts.
+  std::vector<Alert> alerts = alerting_.Alerts();
+  for (const Alert& alert : alerts) {
+    err << "ALERT " << alert.labels.ToString();
+    auto summary = alert.annotations.find("summary");
+    if (summary != alert.annotations.end()) err << " " << summary->second;
+    err << "\n";
+  }
+  return alerts.empty() ? 0 : 2;
+}
+
+int App::PrintRules(std::ostream& out, std::ostream& err) {
+  std::lock_guard lock(reload_mu_);
+  ConfigLoad load = LoadConfigFile(options_.config_file, registry_, env_);
+  if (!load.ok()) {
+    err << load.ErrorText();
+    return 1;
+  }
+  alerting_.Apply(load.config, /*deliver=*/false);
+  out << alerting_.PrintRules();
   return 0;
 }
 
@@ -142,6 +167,11 @@ void App::RegisterRoutes() {
   server_.Route("/-/ready", [this](const HttpRequest& r) { return HandleReady(r); });
   server_.Route("/-/reload", [this](const HttpRequest& r) { return HandleReload(r); });
   server_.Route("/", [this](const HttpRequest& r) { return HandleStatusPage(r); });
+  server_.Route("/api/v1/rules",
+                [this](const HttpRequest&) { return HttpReply::Json(200, alerting_.RulesJson()); });
+  server_.Route("/api/v1/alerts", [this](const HttpRequest&) {
+    return HttpReply::Json(200, alerting_.AlertsJson());
+  });
 }
 
 HttpReply App::HandleMetrics(const HttpRequest& request) {
@@ -153,13 +183,22 @@ HttpReply App::HandleMetrics(const HttpRequest& request) {
   return reply;
 }
 
-HttpReply App::HandleHealth(const HttpRequest&) {
-  state_dir_probe_.Refresh();
+HealthFacts App::Facts() {
   HealthFacts facts;
   facts.version = OPSWATCH_VERSION;
   facts.uptime_seconds = ToSeconds(clock_.SteadyNow() - started_);
   facts.state_dir_free_bytes = state_dir_probe_.AvailBytes();
-  HealthReport report = RenderHealth(*store_.Current(), facts);
+  facts.alerting = alerting_.Health();
+  for (const Alert& alert : alerting_.Alerts()) {
+    facts.alerts.push_back(ActiveAlertView{alert.labels.ToString(), AlertStateName(alert.state),
+                                           FormatRfc3339(alert.active_at), alert.value});
+  }
+  return facts;
+}
+
+HttpReply App::HandleHealth(const HttpRequest&) {
+  state_dir_probe_.Refresh();
+  HealthReport report = RenderHealth(*store_.Current(), Facts());
   return HttpReply::Json(report.ok ? 200 : 503, std::move(report.json));
 }
 
@@ -180,10 +219,7 @@ HttpReply App::HandleReload(const HttpRequest& request) {
 }
 
 HttpReply App::HandleStatusPage(const HttpRequest&) {
-  HealthFacts facts;
-  facts.version = OPSWATCH_VERSION;
-  facts.uptime_seconds = ToSeconds(clock_.SteadyNow() - started_);
-  HttpReply reply = HttpReply::Text(200, RenderStatusPage(*store_.Current(), facts));
+  HttpReply reply = HttpReply::Text(200, RenderStatusPage(*store_.Current(), Facts()));
   reply.content_type = "text/html; charset=utf-8";
   return reply;
 }

@@ -15,6 +15,7 @@
 #include "collectors/registry.hpp"
 #include "core/clock.hpp"
 #include "core/logger.hpp"
+#include "exporter/alerting_pipeline.hpp"
 #include "exporter/config.hpp"
 #include "exporter/exposition.hpp"
 #include "exporter/http_server.hpp"
@@ -45,11 +46,13 @@ class App {
 
   // --once: collect once, print the exposition to `out`, return the exit code.
   int RunOnce(std::ostream& out, std::ostream& err);
+  // --print-rules: the effective rules as one rule file on `out`; returns the exit code.
+  int PrintRules(std::ostream& out, std::ostream& err);
 
   int port() const { return server_.port(); }
 
  private:
-  Status Apply(Config config);  // REQUIRES(reload_mu_)
+  Status Apply(Config config, bool deliver);  // REQUIRES(reload_mu_)
   void RecordReload(bool ok);
   void RegisterRoutes();
   HttpReply HandleMetrics(const HttpRequest& request);
@@ -57,6 +60,7 @@ class App {
   HttpReply HandleReady(const HttpRequest& request);
   HttpReply HandleReload(const HttpRequest& request);
   HttpReply HandleStatusPage(const HttpRequest& request);
+  HealthFacts Facts();
 
   AppOptions options_;
   Clock& clock_;
@@ -67,6 +71,7 @@ class App {
   OsDiskStatter disk_statter_;  // lives for the process: abandoned stat threads borrow it
   CollectorServices services_;
   SnapshotStore store_;
+  AlertingPipeline alerting_;
   ExpositionCache exposition_;
   ThreadRunExecutor executor_;
   HttpServer server_;

@@ -3,6 +3,8 @@
 #include <filesystem>
 #include <set>
 
+#include "rules/builtin_rules.hpp"
+
 namespace opswatch {
 namespace {
 
@@ -132,8 +134,24 @@ ConfigLoad ParseConfig(const std::string& file, const std::string& text,
   ParseCollectors(top.Child("collectors"), config, load.errors, registry, env);
   top.StringList("rule_files", config.rule_files);
   top.Bool("builtin_rules", config.builtin_rules);
-  config.alerting = top.Child("alerting");
+  config.alerting = notify::ParseAlertingConfig(top.Child("alerting"), load.errors, env);
   top.Finish();
+  if (!load.errors.empty()) return load;
+
+  std::vector<RuleGroupSpec> builtin;
+  if (config.builtin_rules) {
+    for (const auto& entry : config.collectors) {
+      builtin.push_back(
+          GenerateBuiltinRules(entry.id.name, entry.id.type, entry.parsed.thresholds));
+    }
+  }
+  auto files = LoadRuleFiles(config.rule_files, config.base_dir);
+  if (!files) {
+    load.rule_errors = files.error();
+    if (!load.rule_errors.empty() && load.rule_errors.back() != '\n') load.rule_errors += '\n';
+    return load;
+  }
+  config.rule_groups = MergeRuleGroups(std::move(builtin), std::move(files).value());
   return load;
 }
 

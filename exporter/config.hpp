@@ -13,6 +13,8 @@
 #include "core/config_reader.hpp"
 #include "core/labels.hpp"
 #include "core/units.hpp"
+#include "rules/notify/notify_config.hpp"
+#include "rules/rule_file.hpp"
 
 namespace opswatch {
 
@@ -36,14 +38,18 @@ struct Config {
   std::vector<CollectorEntry> collectors;
   std::vector<std::string> rule_files;  // globs, resolved against base_dir
   bool builtin_rules = true;
-  YAML::Node alerting;  // validated by the notify module's parser
+  // The effective rules: built-in groups from collectors' thresholds (unless builtin_rules is
+  // false, minus rules a file overrides), then the rule files' groups.
+  std::vector<RuleGroupSpec> rule_groups;
+  notify::AlertingConfig alerting;
 };
 
 struct ConfigLoad {
   Config config;
   ConfigErrors errors;
-  bool ok() const { return errors.empty(); }
-  std::string ErrorText() const { return errors.Format(config.file); }
+  std::string rule_errors;  // already "file:line:col: message" lines, from the rule files
+  bool ok() const { return errors.empty() && rule_errors.empty(); }
+  std::string ErrorText() const { return errors.Format(config.file) + rule_errors; }
 };
 
 // Parses `text` as the content of `file`.

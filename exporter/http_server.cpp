@@ -84,21 +84,12 @@ Status HttpServer::Start(const std::string& address, int threads) {
   auto ports = ToCivetListeningPorts(address);
   if (!ports) return ports.status();
   std::string thread_count = std::to_string(threads);
-  const char* options[] = {"listening_ports",
-                           ports->c_str(),
-                           "num_threads",
-                           thread_count.c_str(),
-                           "request_timeout_ms",
-                           "30000",
-                           "enable_keep_alive",
-                           "yes",
-                           "keep_alive_timeout_ms",
-                           "60000",
+  const char* options[] = {"listening_ports", ports->c_str(), "num_threads", thread_count.c_str(),
+                           "request_timeout_ms", "30000", "enable_keep_alive", "yes",
+                           "keep_alive_timeout_ms", "60000",
                            // Without it, Nagle's algorithm meets the client's delayed ACK and a
                            // small scrape takes 40 ms.
-                           "tcp_nodelay",
-                           "1",
-                           nullptr};
+                           "tcp_nodelay", "1", nullptr};
   mg_callbacks callbacks{};
   mg_init_library(0);
   ctx_ = mg_start(&callbacks, this, options);

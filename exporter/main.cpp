@@ -63,6 +63,7 @@ int main(int argc, char** argv) {
 
   opswatch::App app({flags->config_file, flags->listen_address}, clock, logger);
   if (flags->once) return app.RunOnce(std::cout, std::cerr);
+  if (flags->print_rules) return app.PrintRules(std::cout, std::cerr);
 
   logger.Info("starting opswatch", {{"version", opswatch::VersionString()}});
   opswatch::Status started = app.Start();

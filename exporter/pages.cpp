@@ -90,6 +90,15 @@ std::string RenderStatusPage(const Snapshot& snapshot, const HealthFacts& facts)
             "</td></tr>";
   }
   html +=
+      "</table><h2>Active alerts</h2><table><tr><th>alert</th><th>state</th><th>active since"
+      "</th><th>value</th></tr>";
+  for (const auto& a : facts.alerts) {
+    html += "<tr><td>" + HtmlEscape(a.labels) + "</td><td class=\"" +
+            (a.state == "firing" ? "bad" : "") + "\">" + a.state + "</td><td>" + a.active_since +
+            "</td><td>" + std::to_string(a.value) + "</td></tr>";
+  }
+  if (facts.alerts.empty()) html += "<tr><td colspan=\"4\">none</td></tr>";
+  html +=
       "</table><h2>Alerting</h2><p>queued notifications: " + std::to_string(facts.alerting.queued) +
       (facts.alerting.last_error.empty() ? std::string()
                                          : "; last error: <span class=\"bad\">" +

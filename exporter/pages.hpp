@@ -3,6 +3,7 @@
 #pragma once
 
 #include <string>
+#include <vector>
 
 #include "core/snapshot.hpp"
 
@@ -14,11 +15,19 @@ struct AlertingHealth {
   size_t queued = 0;
 };
 
+struct ActiveAlertView {
+  std::string labels;
+  std::string state;
+  std::string active_since;
+  double value = 0;
+};
+
 struct HealthFacts {
   std::string version;
   double uptime_seconds = 0;
   double state_dir_free_bytes = -1;  // -1: unknown
   AlertingHealth alerting;
+  std::vector<ActiveAlertView> alerts;  // for the status page
 };
 
 struct HealthReport {
