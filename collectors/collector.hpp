@@ -18,6 +18,7 @@
 #include "core/logger.hpp"
 #include "core/metric.hpp"
 #include "core/status.hpp"
+#include "core/thresholds.hpp"
 #include "core/units.hpp"
 
 namespace opswatch {
@@ -50,9 +51,6 @@ struct CollectorIdentity {
   Millis timeout{0};
 };
 
-// Thresholds in base units (seconds, bytes, ratios), keyed by their config name. The rules
-// module turns them into built-in rules without knowing collector types' config structs.
-using Thresholds = std::map<std::string, double>;
 
 // A validated collector config, ready to instantiate. Creating does no I/O beyond what the
 // collector needs to start (connections are made lazily in Collect).

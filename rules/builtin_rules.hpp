@@ -16,13 +16,11 @@
 #include <string>
 #include <vector>
 
+#include "core/thresholds.hpp"
 #include "rules/rule_file.hpp"
 
 namespace opswatch {
 
-// Thresholds in base units keyed by config name; the same alias as collectors/collector.hpp's
-// (rules/ does not include collectors/).
-using Thresholds = std::map<std::string, double>;
 
 // `type` is disk, backup, http, postgres (or "self" for a collector of any other type, which gets
 // only CollectorFailing). Every group also holds CollectorFailing for its collector.
