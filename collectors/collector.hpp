@@ -51,7 +51,6 @@ struct CollectorIdentity {
   Millis timeout{0};
 };
 
-
 // A validated collector config, ready to instantiate. Creating does no I/O beyond what the
 // collector needs to start (connections are made lazily in Collect).
 struct ParsedCollector {

@@ -21,7 +21,6 @@
 
 namespace opswatch {
 
-
 // `type` is disk, backup, http, postgres (or "self" for a collector of any other type, which gets
 // only CollectorFailing). Every group also holds CollectorFailing for its collector.
 RuleGroupSpec GenerateBuiltinRules(const std::string& collector, const std::string& type,
