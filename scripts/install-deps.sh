@@ -3,6 +3,7 @@
 # missing (apt-get update runs only then).
 #   scripts/install-deps.sh          build and run dependencies
 #   scripts/install-deps.sh --test   also what the test suite starts (PostgreSQL, Prometheus, ...)
+#   scripts/install-deps.sh --bench  also the peer exporters bench/ compares against
 set -euo pipefail
 export DEBIAN_FRONTEND=noninteractive
 
@@ -12,8 +13,13 @@ build=(build-essential cmake ninja-build pkg-config git ca-certificates
 test=(postgresql postgresql-client prometheus prometheus-alertmanager prometheus-node-exporter
       openssl curl wrk gzip tar coreutils procps clang-format)
 
+bench=(prometheus-blackbox-exporter prometheus-postgres-exporter hyperfine python3)
+
 want=("${build[@]}")
-if [ "${1:-}" = "--test" ]; then want+=("${test[@]}"); fi
+case "${1:-}" in
+  --test) want+=("${test[@]}") ;;
+  --bench) want+=("${test[@]}" "${bench[@]}") ;;
+esac
 
 missing=()
 for pkg in "${want[@]}"; do

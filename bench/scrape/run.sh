@@ -6,7 +6,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 DURATION=${1:-10}
-scripts/install-deps.sh --test >/dev/null
+scripts/install-deps.sh --bench >/dev/null
 cmake -S . -B build-bench -G Ninja -DCMAKE_BUILD_TYPE=Release -DOPSWATCH_TESTS=OFF >/dev/null
 cmake --build build-bench --target opswatch >/dev/null
 
