@@ -99,6 +99,7 @@ if ! podman image exists "$base"; then
   if [ ! -s "$work/bookworm-slim.tar" ]; then
     log "making $base with mmdebstrap from $sources (once; cached in $work)"
     # Like the official slim image: minbase, no docs/man/locales, no apt lists in the image.
+    # shellcheck disable=SC2016  # $1 is expanded by mmdebstrap's hook shell, not here
     mmdebstrap --variant=minbase --format=tar \
       --hook-dir=/usr/share/mmdebstrap/hooks/merged-usr \
       --dpkgopt='path-exclude=/usr/share/doc/*' --dpkgopt='path-include=/usr/share/doc/*/copyright' \

@@ -37,7 +37,8 @@ backup_once() {
     done
 }
 
-trap 'echo "db-backup: stopping"; exit 0' TERM INT
+# On stop, a dump cut short is removed (bash runs the trap after the running pg_dump returns).
+trap 'rm -f "$dir"/.*.partial; echo "db-backup: stopping"; exit 0' TERM INT
 while true; do
   backup_once || true
   sleep "$interval" &
