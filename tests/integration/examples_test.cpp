@@ -3,18 +3,24 @@
 // manifests (parsed with yaml-cpp; their opswatch.yml checked by the binary) and the Grafana
 // dashboard (valid JSON, every expression accepted by promtool, only metrics opswatch exposes).
 #define BOOST_TEST_MODULE examples
+#include <netinet/in.h>
 #include <signal.h>
+#include <sys/socket.h>
+#include <unistd.h>
 #include <yaml-cpp/yaml.h>
 
 #include <boost/test/unit_test.hpp>
+#include <cmath>
 #include <filesystem>
 #include <fstream>
 #include <nlohmann/json.hpp>
 #include <regex>
 #include <set>
+#include <sstream>
 #include <string>
 #include <vector>
 
+#include "tests/support/http_client.hpp"
 #include "tests/support/opswatch_process.hpp"
 #include "tests/support/postgres_fixture.hpp"
 #include "tests/support/process.hpp"
@@ -119,6 +125,35 @@ std::vector<YAML::Node> LoadAll(const std::string& path) {
   std::vector<YAML::Node> docs;
   BOOST_REQUIRE_NO_THROW(docs = YAML::LoadAllFromFile(path));
   return docs;
+}
+
+// The value of the first sample of `family` whose label set contains every one of `labels`
+// (each written as name="value"), or NaN.
+double SampleValue(const std::string& exposition, const std::string& family,
+                   const std::vector<std::string>& labels) {
+  std::istringstream lines(exposition);
+  for (std::string line; std::getline(lines, line);) {
+    if (line.rfind(family + "{", 0) != 0) continue;
+    const std::string label_set = line.substr(0, line.rfind('}') + 1);
+    bool all = true;
+    for (const auto& label : labels) all = all && label_set.find(label) != std::string::npos;
+    if (all) return std::stod(line.substr(line.rfind(' ') + 1));
+  }
+  return std::nan("");
+}
+
+// A free loopback port: bind port 0, read it back, release it for the child to take.
+int FreePort() {
+  int fd = socket(AF_INET, SOCK_STREAM, 0);
+  BOOST_REQUIRE(fd >= 0);
+  sockaddr_in addr{};
+  addr.sin_family = AF_INET;
+  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  BOOST_REQUIRE(bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) == 0);
+  socklen_t len = sizeof addr;
+  BOOST_REQUIRE(getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &len) == 0);
+  close(fd);
+  return ntohs(addr.sin_port);
 }
 
 }  // namespace
@@ -230,6 +265,64 @@ BOOST_AUTO_TEST_CASE(db_backup_loop_writes_verified_dumps_and_keeps_retention) {
   BOOST_TEST(MetricValue(metrics, sha256) == 1, metrics);
   BOOST_TEST(MetricValue(metrics, pg_dump) == 1, metrics);
   BOOST_TEST(MetricValue(metrics, "opswatch_backup_files{collector=\"pg-backups\"}") == 2);
+}
+
+BOOST_AUTO_TEST_CASE(demo_app_health_drives_the_staging_http_checks) {
+  // The staging stack's app-health collector, exactly as configured, against the demo app.
+  TempDir dir;
+  const int port = FreePort();
+  const std::string unhealthy = dir.Join("unhealthy");
+  Process app({"python3", "-u", kStaging + "/demo-app/app.py"},
+              {{"APP_PORT", std::to_string(port)},
+               {"APP_UNHEALTHY_FILE", unhealthy},
+               {"APP_DATA_DIR", dir.path().string()}});
+  BOOST_REQUIRE_MESSAGE(app.WaitForOutput("demo app:", 20s), app.Stderr());
+
+  YAML::Node staging = YAML::LoadFile(kStaging + "/opswatch.yml");
+  YAML::Node health;
+  for (const YAML::Node& collector : Items(staging["collectors"])) {
+    if (collector["name"].as<std::string>() == "app-health") health = collector;
+  }
+  BOOST_REQUIRE(health.IsMap());
+  const std::string target = "http://127.0.0.1:" + std::to_string(port) + "/health";
+  health["url"] = target;
+  YAML::Node config;
+  config["global"]["interval"] = "1s";
+  config["global"]["timeout"] = "500ms";
+  config["global"]["state_dir"] = dir.Join("state");
+  config["collectors"].push_back(health);
+  YAML::Emitter out;
+  out << config;
+  OpswatchProcess opswatch(dir.Write("opswatch.yml", out.c_str()));
+
+  const std::string up = "opswatch_http_up{collector=\"app-health\",target=\"" + target + "\"} 1";
+  BOOST_REQUIRE_MESSAGE(opswatch.WaitForMetric(up, 20s), opswatch.Get("/metrics").body);
+  std::string metrics = opswatch.Get("/metrics").body;
+  BOOST_TEST(SampleValue(metrics, "opswatch_http_json_value", {"field=\"storage.logsFreeBytes\""}) >
+             0);
+  BOOST_TEST(SampleValue(metrics, "opswatch_http_check_ok", {"check=\"ok == true\""}) == 1);
+
+  // The runbook drill: the app turns unhealthy and opswatch sees the failing checks.
+  dir.Write("unhealthy", "");
+  const std::string down = "opswatch_http_up{collector=\"app-health\",target=\"" + target + "\"} 0";
+  BOOST_REQUIRE_MESSAGE(opswatch.WaitForMetric(down, 20s), opswatch.Get("/metrics").body);
+  metrics = opswatch.Get("/metrics").body;
+  BOOST_TEST(SampleValue(metrics, "opswatch_http_status_code", {"collector=\"app-health\""}) ==
+             503);
+}
+
+BOOST_AUTO_TEST_CASE(webhook_sink_prints_what_it_receives) {
+  const int port = FreePort();
+  Process sink({"python3", "-u", kStaging + "/webhook-sink/sink.py"},
+               {{"SINK_PORT", std::to_string(port)}});
+  BOOST_REQUIRE_MESSAGE(sink.WaitForOutput("webhook sink:", 20s), sink.Stderr());
+  HttpResponse response =
+      HttpPost("http://127.0.0.1:" + std::to_string(port) + "/opswatch",
+               R"({"version":"4","status":"firing","alerts":[{"status":"firing",)"
+               R"("labels":{"alertname":"BackupStale"}}]})",
+               {{"Content-Type", "application/json"}});
+  BOOST_TEST(response.status == 200);
+  BOOST_TEST(sink.WaitForOutput("/opswatch firing BackupStale=firing", 10s), sink.Stdout());
 }
 
 BOOST_AUTO_TEST_CASE(prometheus_config_passes_promtool) {
