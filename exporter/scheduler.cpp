@@ -4,6 +4,10 @@
 
 namespace opswatch {
 
+Duration AbandonGrace(Duration timeout) {
+  return std::clamp<Duration>(timeout / 10, std::chrono::milliseconds(50), std::chrono::seconds(1));
+}
+
 void ThreadRunExecutor::Execute(std::function<void()> task) {
   std::thread(std::move(task)).detach();
 }
@@ -15,7 +19,8 @@ struct Scheduler::Instance {
   bool timed_out = false;  // the current run passed its deadline and was reported as a timeout
   bool logged_skip = false;
   SteadyTime started{};
-  SteadyTime deadline{};
+  SteadyTime deadline{};    // handed to the collector
+  SteadyTime abandon_at{};  // deadline + grace: only then is the run declared timed out
   uint64_t generation = 0;  // identifies the current run
   bool completed_once = false;
 };
@@ -55,6 +60,7 @@ void Scheduler::StartRunLocked(const std::shared_ptr<Instance>& instance, Steady
   instance->logged_skip = false;
   instance->started = now;
   instance->deadline = now + instance->spec.id.timeout;
+  instance->abandon_at = instance->deadline + AbandonGrace(instance->spec.id.timeout);
   uint64_t generation = ++instance->generation;
   while (instance->next_run <= now) instance->next_run += instance->spec.id.interval;
 
@@ -100,7 +106,7 @@ SteadyTime Scheduler::Tick() {
   SteadyTime next = SteadyTime::max();
   for (const auto& instance : shared_->instances) {
     if (instance->running) {
-      if (!instance->timed_out && now >= instance->deadline) {
+      if (!instance->timed_out && now >= instance->abandon_at) {
         instance->timed_out = true;
         instance->completed_once = true;
         RunOutcome outcome;
@@ -127,7 +133,7 @@ SteadyTime Scheduler::Tick() {
       StartRunLocked(instance, now);
     }
     next = std::min(next, instance->next_run);
-    if (instance->running && !instance->timed_out) next = std::min(next, instance->deadline);
+    if (instance->running && !instance->timed_out) next = std::min(next, instance->abandon_at);
   }
   return next;
 }

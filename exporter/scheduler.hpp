@@ -1,7 +1,7 @@
 // Runs each collector instance on its own interval and deadline, never two runs of one instance
-// at once. A run past its deadline is abandoned: the instance is reported down with a timeout at
-// once, and its later runs are skipped until the stuck run returns (its result is then dropped).
-// Nothing else waits on it.
+// at once. A run past its deadline (plus AbandonGrace) is abandoned: the instance is reported down
+// with a timeout at once, and its later runs are skipped until the stuck run returns (its result is
+// then dropped). Nothing else waits on it.
 //
 // Tick() is the synchronous step (tests call it with a FakeClock and a manual executor); Start()
 // wraps it in a thread that sleeps until the next due time.
@@ -31,6 +31,10 @@ class RunExecutor {
   virtual ~RunExecutor() = default;
   virtual void Execute(std::function<void()> task) = 0;
 };
+
+// How long past its deadline a run may take before it is abandoned: a collector that honours its
+// deadline returns right at it, and must not lose that race to the scheduler.
+Duration AbandonGrace(Duration timeout);
 
 class ThreadRunExecutor final : public RunExecutor {
  public:
