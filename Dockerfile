@@ -19,8 +19,11 @@ COPY collectors /src/collectors
 COPY rules /src/rules
 COPY exporter /src/exporter
 # JOBS: parallel compile jobs (empty = all cores). Shared CI machines pass a small number.
+# REVISION: the git revision for --version and opswatch_build_info (.git is not in the context).
 ARG JOBS=
+ARG REVISION=unknown
 RUN cmake -S /src -B /build -G Ninja -DCMAKE_BUILD_TYPE=Release -DOPSWATCH_TESTS=OFF \
+      -DOPSWATCH_REVISION="${REVISION}" \
  && cmake --build /build --target opswatch -j "${JOBS:-$(nproc)}" \
  && install -D -s -m 0755 /build/opswatch /out/usr/bin/opswatch \
  && /out/usr/bin/opswatch --version

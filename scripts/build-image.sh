@@ -40,6 +40,9 @@ fi
 # OPSWATCH_BUILD_JOBS limits the compile jobs inside the build (default: all cores).
 build_args=()
 [ -n "${OPSWATCH_BUILD_JOBS:-}" ] && build_args+=(--build-arg "JOBS=$OPSWATCH_BUILD_JOBS")
+# The context has no .git (see .dockerignore), so the revision is passed in.
+revision=$(git -C "$ctx" rev-parse --short=12 HEAD 2>/dev/null || true)
+[ -n "$revision" ] && build_args+=(--build-arg "REVISION=$revision")
 
 start=$(date +%s)
 if [ "$engine" = docker ]; then
