@@ -17,6 +17,7 @@ echo "== build (ASan + UBSan)"
 cmake -S . -B build-asan -G Ninja -DCMAKE_BUILD_TYPE=Debug -DOPSWATCH_SANITIZE=ON >/dev/null
 cmake --build build-asan -j "$jobs"
 
+export OPSWATCH_BUILD_JOBS=$jobs  # the container test's image build
 export ASAN_OPTIONS=detect_leaks=1:abort_on_error=1
 export UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1
 echo "== tests (RelWithDebInfo)"
