@@ -58,12 +58,18 @@ RuleManager::RuleManager(RuleManagerOptions options, const Clock& clock, Logger&
 
 void RuleManager::SetRules(std::vector<RuleGroupSpec> groups) {
   std::lock_guard lock(mu_);
-  // Alerts of rules that survive a reload unchanged (same group, name and expression) carry over.
+  // Alerts carry over to the rule with the same group, name and labels, as Prometheus's
+  // Group.CopyState: a rule whose expression changed keeps its alerts, so one that stops matching
+  // resolves (and the resolve is sent) instead of vanishing.
+  auto identity = [](const std::string& group_key, const RuleSpec& spec) {
+    std::string key = RuleKey(group_key, spec.name);
+    for (const auto& [name, value] : spec.labels) key += "\n" + name + "=" + value;
+    return key;
+  };
   std::map<std::string, ActiveAlerts> previous;
   for (auto& group : groups_) {
     for (auto& rule : group.rules) {
-      previous[RuleKey(group.key(), rule.spec.name) + "\n" + rule.spec.expr_text] =
-          std::move(rule.alerts);
+      previous.try_emplace(identity(group.key(), rule.spec), std::move(rule.alerts));
     }
   }
   std::vector<GroupState> next;
@@ -80,8 +86,11 @@ void RuleManager::SetRules(std::vector<RuleGroupSpec> groups) {
     spec.rules.clear();
     group.spec = std::move(spec);
     for (auto& rule : group.rules) {
-      auto it = previous.find(RuleKey(group.key(), rule.spec.name) + "\n" + rule.spec.expr_text);
-      if (it != previous.end()) rule.alerts = std::move(it->second);
+      auto it = previous.find(identity(group.key(), rule.spec));
+      if (it != previous.end()) {
+        rule.alerts = std::move(it->second);
+        previous.erase(it);  // a duplicate rule of the same identity starts empty
+      }
     }
     next.push_back(std::move(group));
   }

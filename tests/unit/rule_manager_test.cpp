@@ -245,6 +245,26 @@ BOOST_FIXTURE_TEST_CASE(reload_keeps_alerts_of_unchanged_rules, Fixture) {
   BOOST_TEST((manager.Alerts().at(0).active_at == active_at));
 }
 
+BOOST_FIXTURE_TEST_CASE(reload_with_a_changed_expression_resolves_instead_of_forgetting, Fixture) {
+  RuleManager manager(Options(), clock, logger);
+  const char* firing = R"(groups:
+- name: g
+  rules:
+  - alert: Low
+    expr: opswatch_disk_avail_bytes < 10
+    labels: {severity: warning}
+)";
+  manager.SetRules(Rules(firing));
+  BOOST_REQUIRE_EQUAL(Step(manager).size(), 1u);  // fires at once (no for)
+  std::string changed = firing;
+  changed.replace(changed.find("< 10"), 4, "< 1");
+  manager.SetRules(Rules(changed.c_str()));
+  auto sent = Step(manager);
+  BOOST_REQUIRE_EQUAL(sent.size(), 1u);
+  BOOST_TEST(sent[0].resolved());
+  BOOST_TEST(sent[0].labels.Get("alertname") == "Low");
+}
+
 BOOST_FIXTURE_TEST_CASE(print_rules_round_trips_through_the_loader, Fixture) {
   RuleManager manager(Options(), clock, logger);
   auto builtin = GenerateBuiltinRules("root-disk", "disk", {{"avail_ratio_warning", 0.1}});
