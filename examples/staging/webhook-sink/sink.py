@@ -32,5 +32,7 @@ class Handler(http.server.BaseHTTPRequestHandler):
 
 
 if __name__ == "__main__":
+    # Bind before announcing, so whoever waits for the line can connect at once.
+    server = http.server.ThreadingHTTPServer(("", PORT), Handler)
     print(f"webhook sink: listening on :{PORT}")
-    http.server.ThreadingHTTPServer(("", PORT), Handler).serve_forever()
+    server.serve_forever()
