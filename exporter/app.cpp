@@ -191,7 +191,7 @@ HealthFacts App::Facts() {
   facts.alerting = alerting_.Health();
   for (const Alert& alert : alerting_.Alerts()) {
     facts.alerts.push_back(ActiveAlertView{alert.labels.ToString(), AlertStateName(alert.state),
-                                           FormatRfc3339(alert.active_at), alert.value});
+                                           FormatRfc3339Millis(alert.active_at), alert.value});
   }
   return facts;
 }

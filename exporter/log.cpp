@@ -4,6 +4,8 @@
 #include <nlohmann/json.hpp>
 #include <ostream>
 
+#include "core/time_format.hpp"
+
 namespace opswatch {
 namespace {
 
@@ -18,17 +20,6 @@ const char* LevelName(LogLevel level) {
     default:
       return "error";
   }
-}
-
-std::string Rfc3339Millis(SystemTime t) {
-  auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(t.time_since_epoch()).count();
-  std::time_t secs = static_cast<std::time_t>(ms / 1000);
-  std::tm tm{};
-  gmtime_r(&secs, &tm);
-  char buf[40];
-  size_t n = std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%S", &tm);
-  std::snprintf(buf + n, sizeof buf - n, ".%03dZ", static_cast<int>(ms % 1000));
-  return buf;
 }
 
 // logfmt quotes a value when it is empty or holds a space, quote, equals sign or control char.
@@ -87,7 +78,7 @@ void StreamLogger::Log(LogLevel level, std::string_view message,
                        std::initializer_list<LogField> fields) {
   if (!Enabled(level)) return;
   std::string line;
-  std::string ts = Rfc3339Millis(clock_.SystemNow());
+  std::string ts = FormatRfc3339Millis(clock_.SystemNow());
   if (format_ == LogFormat::kJson) {
     nlohmann::ordered_json j;
     j["ts"] = ts;

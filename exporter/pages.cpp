@@ -3,18 +3,9 @@
 #include <ctime>
 #include <nlohmann/json.hpp>
 
-namespace opswatch {
+#include "core/time_format.hpp"
 
-std::string FormatRfc3339(SystemTime t) {
-  auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(t.time_since_epoch()).count();
-  std::time_t secs = static_cast<std::time_t>(ms / 1000);
-  std::tm tm{};
-  gmtime_r(&secs, &tm);
-  char buf[40];
-  size_t n = std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%S", &tm);
-  std::snprintf(buf + n, sizeof buf - n, ".%03dZ", static_cast<int>(ms % 1000));
-  return buf;
-}
+namespace opswatch {
 
 std::string HtmlEscape(const std::string& text) {
   std::string out;
@@ -52,7 +43,7 @@ HealthReport RenderHealth(const Snapshot& snapshot, const HealthFacts& facts) {
     nlohmann::ordered_json entry;
     entry["ok"] = collector_ok;
     entry["lastError"] = c.last_error;
-    entry["lastRunAt"] = c.has_run ? nlohmann::ordered_json(FormatRfc3339(c.last_run_at))
+    entry["lastRunAt"] = c.has_run ? nlohmann::ordered_json(FormatRfc3339Millis(c.last_run_at))
                                    : nlohmann::ordered_json(nullptr);
     entry["durationSeconds"] = c.duration_seconds;
     collectors[c.name] = std::move(entry);
@@ -85,7 +76,7 @@ std::string RenderStatusPage(const Snapshot& snapshot, const HealthFacts& facts)
     bool ok = c.has_run && c.ok;
     html += "<tr><td>" + HtmlEscape(c.name) + "</td><td>" + HtmlEscape(c.type) +
             "</td><td class=\"" + (ok ? "good\">up" : "bad\">down") + "</td><td>" +
-            (c.has_run ? FormatRfc3339(c.last_run_at) : "never") + "</td><td>" +
+            (c.has_run ? FormatRfc3339Millis(c.last_run_at) : "never") + "</td><td>" +
             std::to_string(c.duration_seconds) + "s</td><td>" + HtmlEscape(c.last_error) +
             "</td></tr>";
   }

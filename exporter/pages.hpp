@@ -6,6 +6,7 @@
 #include <vector>
 
 #include "core/snapshot.hpp"
+#include "core/time_format.hpp"
 
 namespace opswatch {
 
@@ -37,7 +38,6 @@ struct HealthReport {
 
 HealthReport RenderHealth(const Snapshot& snapshot, const HealthFacts& facts);
 std::string RenderStatusPage(const Snapshot& snapshot, const HealthFacts& facts);
-std::string FormatRfc3339(SystemTime t);
 std::string HtmlEscape(const std::string& text);
 
 }  // namespace opswatch
