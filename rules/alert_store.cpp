@@ -11,6 +11,8 @@
 #include <nlohmann/json.hpp>
 #include <sstream>
 
+#include "core/unique_fd.hpp"
+
 namespace opswatch {
 
 namespace {
@@ -22,21 +24,6 @@ int64_t ToMillis(SystemTime t) {
   return std::chrono::duration_cast<std::chrono::milliseconds>(t.time_since_epoch()).count();
 }
 SystemTime FromMillis(int64_t ms) { return SystemTime(std::chrono::milliseconds(ms)); }
-
-class Fd {
- public:
-  explicit Fd(int fd) : fd_(fd) {}
-  ~Fd() {
-    if (fd_ >= 0) ::close(fd_);
-  }
-  Fd(const Fd&) = delete;
-  Fd& operator=(const Fd&) = delete;
-  int get() const { return fd_; }
-  int Release() { return std::exchange(fd_, -1); }
-
- private:
-  int fd_;
-};
 
 std::string Errno(const std::string& what, const std::string& path) {
   return what + " " + path + ": " + std::strerror(errno);
@@ -128,7 +115,7 @@ Status AlertStore::Save(const StoredAlerts& state) const {
   const std::string data = EncodeStoredAlerts(state);
   const std::string tmp = path_ + ".tmp";
   {
-    Fd fd(::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600));
+    UniqueFd fd(::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600));
     if (fd.get() < 0) return Status::Error(Errno("cannot create", tmp));
     size_t written = 0;
     while (written < data.size()) {
@@ -154,7 +141,7 @@ Status AlertStore::Save(const StoredAlerts& state) const {
     return error;
   }
   // The rename is durable only once the directory entry is.
-  Fd dir(::open(dir_.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC));
+  UniqueFd dir(::open(dir_.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC));
   if (dir.get() < 0 || ::fsync(dir.get()) != 0) return Status::Error(Errno("cannot fsync", dir_));
   return Status::Ok();
 }

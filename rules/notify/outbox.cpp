@@ -12,24 +12,10 @@
 #include <cstring>
 #include <nlohmann/json.hpp>
 
+#include "core/unique_fd.hpp"
+
 namespace opswatch::notify {
 namespace {
-
-// Closes an fd on every path out.
-class Fd {
- public:
-  explicit Fd(int fd) : fd_(fd) {}
-  ~Fd() {
-    if (fd_ >= 0) ::close(fd_);
-  }
-  Fd(const Fd&) = delete;
-  Fd& operator=(const Fd&) = delete;
-  int get() const { return fd_; }
-  int release() { return std::exchange(fd_, -1); }
-
- private:
-  int fd_;
-};
 
 Status Errno(const std::string& what) { return Status::Error(what + ": " + std::strerror(errno)); }
 
@@ -56,10 +42,10 @@ class PosixOutboxFs final : public OutboxFs {
       for (const std::string& temp : temps) ::unlink(temp.c_str());
     };
     int last_fd = -1;
-    std::vector<std::unique_ptr<Fd>> open_files;
+    std::vector<std::unique_ptr<UniqueFd>> open_files;
     for (const auto& [name, content] : files) {
       std::string temp_path = dir + "/" + name + ".tmp";
-      auto fd = std::make_unique<Fd>(
+      auto fd = std::make_unique<UniqueFd>(
           ::open(temp_path.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0640));
       if (fd->get() < 0) {
         Status error = Errno("cannot write " + temp_path);
@@ -97,7 +83,7 @@ class PosixOutboxFs final : public OutboxFs {
       }
     }
     // The renames are durable only once the directory is.
-    Fd dir_fd(::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC));
+    UniqueFd dir_fd(::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC));
     if (dir_fd.get() < 0) return Errno("cannot open " + dir);
     if (::fsync(dir_fd.get()) != 0) return Errno("cannot fsync " + dir);
     return Status::Ok();
