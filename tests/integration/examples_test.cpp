@@ -13,6 +13,7 @@
 #include <cmath>
 #include <filesystem>
 #include <fstream>
+#include <map>
 #include <nlohmann/json.hpp>
 #include <regex>
 #include <set>
@@ -336,6 +337,102 @@ BOOST_AUTO_TEST_CASE(alertmanager_config_passes_amtool) {
   CommandResult check = RunCommand({"amtool", "check-config", kStaging + "/alertmanager.yml"}, 30s);
   BOOST_TEST(check.exit_code == 0, check.out << check.err);
   BOOST_TEST(Slurp(kStaging + "/alertmanager.yml").find("webhook-sink") != std::string::npos);
+}
+
+// The local demo (run-local.sh) runs on the configs its `configs` command writes: the checked-in
+// opswatch.local.yml and rules.local.yml, and the staging Prometheus and Alertmanager configs
+// adapted to loopback ports. The end-to-end drills are tests/e2e/staging_demo_test.cpp.
+BOOST_AUTO_TEST_CASE(local_demo_configs_pass_their_checks) {
+  const std::string script = kStaging + "/run-local.sh";
+  CommandResult syntax = RunCommand({"bash", "-n", script}, 10s);
+  BOOST_TEST(syntax.exit_code == 0, syntax.err);
+
+  TempDir dir;
+  const std::string demo = dir.Join("demo");
+  const std::map<std::string, std::string> env = {
+      {"OPSWATCH_DEMO_DIR", demo}, {"OPSWATCH_PORT", "21490"},   {"APP_PORT", "21310"},
+      {"SINK_PORT", "21099"},      {"PROMETHEUS_PORT", "21090"}, {"ALERTMANAGER_PORT", "21093"},
+      {"PGPORT", "21433"}};
+  CommandResult configs = RunCommand({"bash", script, "configs"}, 30s, env);
+  BOOST_REQUIRE_MESSAGE(configs.exit_code == 0, configs.out << configs.err);
+
+  // The copy it runs and the checked-in template (with the checked-in rule file) both load.
+  for (const std::string& config : {demo + "/opswatch.yml", kStaging + "/opswatch.local.yml"}) {
+    CommandResult check =
+        RunCommand({OPSWATCH_BINARY, "--config.check", "--config.file=" + config}, 30s, env);
+    BOOST_TEST(check.exit_code == 0, config << ": " << check.out << check.err);
+  }
+  for (const std::string& rules : {demo + "/rules.local.yml", kStaging + "/rules.local.yml"}) {
+    CommandResult check = RunCommand({"promtool", "check", "rules", rules}, 30s);
+    BOOST_TEST(check.exit_code == 0, check.out << check.err);
+  }
+  CommandResult prometheus =
+      RunCommand({"promtool", "check", "config", demo + "/prometheus.yml"}, 30s);
+  BOOST_TEST(prometheus.exit_code == 0, prometheus.out << prometheus.err);
+  BOOST_TEST(Slurp(demo + "/prometheus.yml").find("\"127.0.0.1:21490\"") != std::string::npos);
+  CommandResult alertmanager =
+      RunCommand({"amtool", "check-config", demo + "/alertmanager.yml"}, 30s);
+  BOOST_TEST(alertmanager.exit_code == 0, alertmanager.out << alertmanager.err);
+  BOOST_TEST(Slurp(demo + "/alertmanager.yml").find("http://127.0.0.1:21099/alertmanager") !=
+             std::string::npos);
+
+  // Secrets are files only the owner reads; the configs name them, never their content.
+  std::string password = Slurp(demo + "/secrets/postgres_password");
+  password.erase(password.find_last_not_of('\n') + 1);
+  BOOST_TEST(password.size() >= 16u);
+  for (const char* secret : {"database_url", "postgres_password", "webhook_url"}) {
+    auto perms = std::filesystem::status(demo + "/secrets/" + secret).permissions();
+    BOOST_TEST(
+        (perms == (std::filesystem::perms::owner_read | std::filesystem::perms::owner_write)),
+        secret);
+  }
+  for (const char* config :
+       {"opswatch.yml", "rules.local.yml", "prometheus.yml", "alertmanager.yml"}) {
+    const std::string text = Slurp(demo + "/" + config);
+    BOOST_TEST(text.find("postgresql://") == std::string::npos, config);
+    BOOST_TEST(text.find(password) == std::string::npos, config);
+  }
+
+  // Same collectors and receivers as the staging stack.
+  auto names = [](const YAML::Node& list) {
+    std::set<std::string> out;
+    for (const YAML::Node& item : Items(list))
+      out.insert(item["name"].as<std::string>() + "/" + item["type"].as<std::string>());
+    return out;
+  };
+  const YAML::Node staging = YAML::LoadFile(kStaging + "/opswatch.yml");
+  const YAML::Node local = YAML::LoadFile(kStaging + "/opswatch.local.yml");
+  BOOST_TEST(names(local["collectors"]) == names(staging["collectors"]));
+  BOOST_TEST(names(local["alerting"]["receivers"]) == names(staging["alerting"]["receivers"]));
+
+  // The drilled built-in rules are replaced by rules.local.yml's, which fire after seconds; the
+  // disk threshold is the one run-local.sh computed (a ratio below 1, not the staging 0.1).
+  CommandResult printed = RunCommand(
+      {OPSWATCH_BINARY, "--print-rules", "--config.file=" + demo + "/opswatch.yml"}, 30s, env);
+  BOOST_TEST(printed.exit_code == 0, printed.err);
+  YAML::Node effective;
+  BOOST_REQUIRE_NO_THROW(effective = YAML::Load(printed.out));
+  std::map<std::string, std::vector<std::string>> fors;
+  std::string disk_expr;
+  for (const YAML::Node& group : Items(effective["groups"])) {
+    for (const YAML::Node& rule : Items(group["rules"])) {
+      if (!rule["alert"]) continue;
+      const std::string name = rule["alert"].as<std::string>();
+      fors[name].push_back(rule["for"] ? rule["for"].as<std::string>() : "0s");
+      if (name == "DiskSpaceLow") disk_expr = rule["expr"].as<std::string>();
+    }
+  }
+  for (const char* alert : {"ServiceDown", "ServiceCheckFailed", "BackupStale", "DiskSpaceLow"}) {
+    BOOST_TEST(fors[alert] == std::vector<std::string>{"4s"}, alert);
+  }
+  BOOST_TEST(fors["DiskSpaceCritical"] == std::vector<std::string>{"5m"});
+  std::smatch threshold;
+  BOOST_REQUIRE_MESSAGE(std::regex_search(disk_expr, threshold, std::regex("< ([0-9.]+)$")),
+                        disk_expr);
+  const double ratio = std::stod(threshold[1]);
+  BOOST_TEST(ratio > 0);
+  BOOST_TEST(ratio < 1);
+  BOOST_TEST(ratio != 0.1);
 }
 
 BOOST_AUTO_TEST_SUITE_END()
