@@ -1,8 +1,5 @@
 #include "rules/alert_store.hpp"
 
-#include <fcntl.h>
-#include <unistd.h>
-
 #include <cerrno>
 #include <cmath>
 #include <cstring>
@@ -11,7 +8,7 @@
 #include <nlohmann/json.hpp>
 #include <sstream>
 
-#include "core/unique_fd.hpp"
+#include "core/atomic_file.hpp"
 
 namespace opswatch {
 
@@ -97,7 +94,9 @@ Result<StoredAlerts> DecodeStoredAlerts(const std::string& text) {
 }
 
 AlertStore::AlertStore(std::string state_dir)
-    : dir_(std::move(state_dir)), path_(dir_ + "/alerts.json") {}
+    : dir_(std::move(state_dir)),
+      path_(dir_ + "/alerts.json"),
+      alive_path_(dir_ + "/alerts.alive") {}
 
 Result<StoredAlerts> AlertStore::Load() const {
   std::error_code ec;
@@ -108,42 +107,23 @@ Result<StoredAlerts> AlertStore::Load() const {
   buffer << in.rdbuf();
   auto decoded = DecodeStoredAlerts(buffer.str());
   if (!decoded) return Result<StoredAlerts>::Error(path_ + ": " + decoded.error());
+  // The outage began at the later of the last save and the last sign of life; an unreadable
+  // heartbeat only makes the outage look longer.
+  std::ifstream alive(alive_path_);
+  long long alive_ms = 0;
+  if (alive >> alive_ms && FromMillis(alive_ms) > decoded->saved_at) {
+    decoded->saved_at = FromMillis(alive_ms);
+  }
   return decoded;
 }
 
 Status AlertStore::Save(const StoredAlerts& state) const {
-  const std::string data = EncodeStoredAlerts(state);
-  const std::string tmp = path_ + ".tmp";
-  {
-    UniqueFd fd(::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600));
-    if (fd.get() < 0) return Status::Error(Errno("cannot create", tmp));
-    size_t written = 0;
-    while (written < data.size()) {
-      ssize_t n = ::write(fd.get(), data.data() + written, data.size() - written);
-      if (n < 0) {
-        if (errno == EINTR) continue;
-        Status error = Status::Error(Errno("cannot write", tmp));
-        ::unlink(tmp.c_str());
-        return error;
-      }
-      written += static_cast<size_t>(n);
-    }
-    if (::fsync(fd.get()) != 0) {
-      Status error = Status::Error(Errno("cannot fsync", tmp));
-      ::unlink(tmp.c_str());
-      return error;
-    }
-    if (::close(fd.Release()) != 0) return Status::Error(Errno("cannot close", tmp));
-  }
-  if (::rename(tmp.c_str(), path_.c_str()) != 0) {
-    Status error = Status::Error(Errno("cannot rename to", path_));
-    ::unlink(tmp.c_str());
-    return error;
-  }
-  // The rename is durable only once the directory entry is.
-  UniqueFd dir(::open(dir_.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC));
-  if (dir.get() < 0 || ::fsync(dir.get()) != 0) return Status::Error(Errno("cannot fsync", dir_));
-  return Status::Ok();
+  return WriteFileAtomically(path_, EncodeStoredAlerts(state), Durability::kDurable);
+}
+
+Status AlertStore::MarkAlive(SystemTime now) const {
+  return WriteFileAtomically(alive_path_, std::to_string(ToMillis(now)) + "\n",
+                             Durability::kProcessCrash);
 }
 
 void RestoreAlerts(ActiveAlerts& active, const std::vector<AlertRecord>& stored, Millis hold,

@@ -1,6 +1,7 @@
 // Alert state that survives a restart: every active and retained-resolved alert of every rule,
 // written to <state_dir>/alerts.json atomically (temp file, fsync, rename, fsync of the dir), so a
-// crash leaves either the old or the new file, never a torn one.
+// crash leaves either the old or the new file, never a torn one; <state_dir>/alerts.alive holds
+// the time of the last evaluation round, where the outage a restart recovers from begins.
 //
 // Restoring (RestoreAlerts) follows Prometheus's RestoreForState with its defaults
 // (rules.alert-for-outage-tolerance 1h, rules.alert-for-grace-period 10m), and goes further
@@ -44,13 +45,20 @@ class AlertStore {
   AlertStore& operator=(const AlertStore&) = delete;
 
   // Missing file: empty state. A corrupt file is an error (the caller logs it and starts empty).
+  // saved_at is the later of the last Save and the last MarkAlive.
   Result<StoredAlerts> Load() const;
+  // Durable (fsync'd) write of the whole state; the rule manager calls it when the state a
+  // restart needs has changed.
   Status Save(const StoredAlerts& state) const;
+  // Records that the process was alive at `now` (<state_dir>/alerts.alive, no fsync): every
+  // evaluation round, so an outage is measured from the last round, not from the last change.
+  Status MarkAlive(SystemTime now) const;
   const std::string& path() const { return path_; }
 
  private:
   std::string dir_;
   std::string path_;
+  std::string alive_path_;
 };
 
 struct RestoreOptions {

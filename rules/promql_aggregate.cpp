@@ -1,7 +1,6 @@
 // sum/min/max/avg/count with by/without, as Prometheus 2.42's aggregation() for floats.
 #include <algorithm>
 #include <cmath>
-#include <unordered_map>
 
 #include "rules/promql_eval_internal.hpp"
 
@@ -15,40 +14,25 @@ struct Group {
   double count = 0;
 };
 
-bool InGroupKey(const Expr& e, std::string_view name) {
-  if (!e.grouping_given) return false;
-  bool listed = false;
-  for (const auto& n : e.grouping) listed = listed || n == name;
-  return e.without ? (!listed && name != kMetricName) : listed;
-}
+// Which labels form the group key: by(...) lists them; without(...) drops them and the name.
+class GroupKey {
+ public:
+  explicit GroupKey(const Expr& e) : e_(e), listed_(e.grouping) {}
 
-uint64_t GroupHash(const Expr& e, const Labels& labels) {
-  uint64_t hash = 14695981039346656037ULL;
-  for (const auto& label : labels) {
-    if (!InGroupKey(e, label.name)) continue;
-    for (std::string_view s : {std::string_view(label.name), std::string_view(label.value)}) {
-      for (unsigned char c : s) {
-        hash ^= c;
-        hash *= 1099511628211ULL;
-      }
-      hash ^= 0xff;
-      hash *= 1099511628211ULL;
-    }
+  bool Includes(std::string_view name) const {
+    if (!e_.grouping_given) return false;
+    return e_.without ? (name != kMetricName && !listed_.Contains(name)) : listed_.Contains(name);
   }
-  return hash;
-}
 
-bool SameGroup(const Expr& e, const Labels& a, const Labels& b) {
-  auto ia = a.begin(), ib = b.begin();
-  for (;;) {
-    while (ia != a.end() && !InGroupKey(e, ia->name)) ++ia;
-    while (ib != b.end() && !InGroupKey(e, ib->name)) ++ib;
-    if (ia == a.end() || ib == b.end()) return ia == a.end() && ib == b.end();
-    if (*ia != *ib) return false;
-    ++ia;
-    ++ib;
+  // Samples with equal hashes share a group (Prometheus groups by a 64-bit key too).
+  uint64_t Hash(const Sample& sample) const {
+    return HashLabels(sample, [this](std::string_view name) { return Includes(name); });
   }
-}
+
+ private:
+  const Expr& e_;
+  NameList listed_;
+};
 
 void Accumulate(AggregateOp op, Group& group, double v) {
   group.count++;
@@ -78,17 +62,25 @@ void Accumulate(AggregateOp op, Group& group, double v) {
 }  // namespace
 
 Vector EvalAggregate(const Expr& e, const Vector& input, Context& ctx) {
+  const GroupKey key_of(e);
   std::vector<Group> groups;
-  std::unordered_multimap<uint64_t, size_t> index;
+  // Open addressing over (hash, group index + 1); at least twice the input size so probes stay
+  // short. One allocation instead of a node per sample.
+  size_t capacity = 16;
+  while (capacity < input.size() * 2) capacity *= 2;
+  std::vector<std::pair<uint64_t, size_t>> slots(capacity, {0, 0});
   for (const auto& s : input) {
-    const uint64_t hash = GroupHash(e, *s.labels);
+    const uint64_t hash = key_of.Hash(s);
+    size_t i = hash & (capacity - 1);
     Group* group = nullptr;
-    auto [begin, end] = index.equal_range(hash);
-    for (auto it = begin; it != end && group == nullptr; ++it) {
-      if (SameGroup(e, *groups[it->second].representative, *s.labels)) group = &groups[it->second];
+    for (; slots[i].second != 0; i = (i + 1) & (capacity - 1)) {
+      if (slots[i].first == hash) {
+        group = &groups[slots[i].second - 1];
+        break;
+      }
     }
     if (group == nullptr) {
-      index.emplace(hash, groups.size());
+      slots[i] = {hash, groups.size() + 1};
       groups.push_back(Group{s.labels, s.value, s.value, 1});
       continue;
     }
@@ -99,10 +91,8 @@ Vector EvalAggregate(const Expr& e, const Vector& input, Context& ctx) {
   for (const auto& g : groups) {
     Labels key;
     if (e.grouping_given) {
-      key = *g.representative;  // copy once and erase in place
-      for (const auto& label : *g.representative) {
-        if (!InGroupKey(e, label.name)) key.Remove(label.name);
-      }
+      key = g.representative->Filtered(
+          [&key_of](const Label& label) { return key_of.Includes(label.name); });
     }
     double v = g.value;
     if (e.aggregate == AggregateOp::kAvg) v = g.mean;

@@ -96,6 +96,7 @@ struct Expr {
   std::string metric_name;
   std::vector<Matcher> matchers;
   std::chrono::milliseconds range{0};  // kMatrixSelector
+  std::string selector_key;            // canonical text of the matchers (SelectionCache key)
 
   // kParen / kUnary (operand in lhs; unary op is kAdd or kSub) / kBinary / kAggregate / kCall
   ExprPtr lhs;

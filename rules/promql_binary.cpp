@@ -49,129 +49,126 @@ ElemResult Apply(BinaryOp op, double l, double r) {
 
 bool DropsMetricName(BinaryOp op) { return !IsComparison(op) && !IsSetOperator(op); }
 
-// Whether a label takes part in the matching signature: on(...) uses only the listed labels;
-// otherwise every label but __name__ and the ignored ones.
-bool InSignature(const Expr& e, std::string_view name) {
-  bool listed = false;
-  for (const auto& l : e.matching_labels) listed = listed || l == name;
-  return e.matching_on ? listed : (!listed && name != kMetricName);
-}
+// Which labels take part in matching two samples: on(...) uses only the listed labels;
+// otherwise every label but __name__ and the ignored ones. Built once per operation.
+class Signature {
+ public:
+  explicit Signature(const Expr& e)
+      : on_(e.matching_on),
+        listed_(e.matching_labels),
+        all_but_name_(!e.matching_on && e.matching_labels.empty()) {}
 
-uint64_t SignatureHash(const Expr& e, const Labels& labels) {
-  uint64_t hash = 14695981039346656037ULL;
-  auto mix = [&hash](std::string_view s) {
-    for (unsigned char c : s) {
-      hash ^= c;
-      hash *= 1099511628211ULL;
+  bool Includes(std::string_view name) const {
+    return on_ ? listed_.Contains(name) : (name != kMetricName && !listed_.Contains(name));
+  }
+
+  // Two samples match when these agree (a 64-bit hash, as Prometheus's signatures are).
+  uint64_t Hash(const Sample& sample) const {
+    if (!all_but_name_) {
+      return HashLabels(sample, [this](std::string_view name) { return Includes(name); });
     }
-    hash ^= 0xff;
-    hash *= 1099511628211ULL;
-  };
-  for (const auto& label : labels) {
-    if (!InSignature(e, label.name)) continue;
-    mix(label.name);
-    mix(label.value);
+    // Every label but the name: the history's precomputed name-less fingerprint for a selected
+    // series, and the same function (Labels::Fingerprint's FNV-1a) over computed labels.
+    if (sample.series != nullptr) return sample.series->fingerprint_without_name;
+    uint64_t hash = 14695981039346656037ULL;
+    auto mix = [&hash](std::string_view text) {
+      for (unsigned char c : text) {
+        hash ^= c;
+        hash *= 1099511628211ULL;
+      }
+      hash ^= 0xff;
+      hash *= 1099511628211ULL;
+    };
+    for (const auto& label : *sample.labels) {
+      if (label.name == kMetricName) continue;
+      mix(label.name);
+      mix(label.value);
+    }
+    return hash;
   }
-  return hash;
-}
 
-bool SameSignature(const Expr& e, const Labels& a, const Labels& b) {
-  auto ia = a.begin(), ib = b.begin();
-  for (;;) {
-    while (ia != a.end() && !InSignature(e, ia->name)) ++ia;
-    while (ib != b.end() && !InSignature(e, ib->name)) ++ib;
-    if (ia == a.end() || ib == b.end()) return ia == a.end() && ib == b.end();
-    if (*ia != *ib) return false;
-    ++ia;
-    ++ib;
+  // The labels a signature is built from, for error messages (Labels.MatchLabels).
+  Labels Group(const Labels& labels) const {
+    Labels out;
+    for (const auto& label : labels) {
+      if (Includes(label.name)) out.Set(label.name, label.value);
+    }
+    return out;
   }
-}
 
-// The signatures of one side, sorted by hash for lookups without per-element allocation.
+ private:
+  bool on_;
+  NameList listed_;
+  bool all_but_name_;
+};
+
+// The signatures of one side, sorted for lookups without per-element allocation.
 class SignatureIndex {
  public:
-  SignatureIndex(const Expr& e, const Vector& v) : e_(e), v_(v) {
+  SignatureIndex(const Signature& signature, const Vector& v) : signature_(signature) {
     keys_.reserve(v.size());
-    for (size_t i = 0; i < v.size(); ++i) keys_.emplace_back(SignatureHash(e, *v[i].labels), i);
-    std::stable_sort(keys_.begin(), keys_.end(),
-                     [](const auto& a, const auto& b) { return a.first < b.first; });
+    for (size_t i = 0; i < v.size(); ++i) keys_.emplace_back(signature.Hash(v[i]), i);
+    std::sort(keys_.begin(), keys_.end());  // (hash, index): equal hashes stay in input order
   }
-  // Index of a sample in `v` with the same signature as `labels`, or -1.
-  long Find(const Labels& labels) const { return Find(labels, SignatureHash(e_, labels)); }
-  long Find(const Labels& labels, uint64_t hash) const {
+  // Index of the first sample in `v` with the same signature as `sample`, or -1.
+  long Find(const Sample& sample) const {
+    const uint64_t hash = signature_.Hash(sample);
     auto it = std::lower_bound(keys_.begin(), keys_.end(), hash,
                                [](const auto& k, uint64_t h) { return k.first < h; });
-    for (; it != keys_.end() && it->first == hash; ++it) {
-      if (SameSignature(e_, *v_[it->second].labels, labels)) return static_cast<long>(it->second);
-    }
-    return -1;
+    return it != keys_.end() && it->first == hash ? static_cast<long>(it->second) : -1;
   }
   // A pair (earlier, later) of samples sharing a signature, if any.
   std::optional<std::pair<size_t, size_t>> Duplicate() const {
-    for (size_t i = 0; i < keys_.size(); ++i) {
-      for (size_t j = i + 1; j < keys_.size() && keys_[j].first == keys_[i].first; ++j) {
-        if (SameSignature(e_, *v_[keys_[i].second].labels, *v_[keys_[j].second].labels)) {
-          return std::make_pair(keys_[i].second, keys_[j].second);
-        }
+    for (size_t i = 0; i + 1 < keys_.size(); ++i) {
+      if (keys_[i].first == keys_[i + 1].first) {
+        return std::make_pair(keys_[i].second, keys_[i + 1].second);
       }
     }
     return std::nullopt;
   }
 
  private:
-  const Expr& e_;
-  const Vector& v_;
+  const Signature& signature_;
   std::vector<std::pair<uint64_t, size_t>> keys_;
 };
-
-// The labels a signature is built from, for error messages (Labels.MatchLabels).
-Labels MatchGroup(const Expr& e, const Labels& labels) {
-  Labels out;
-  for (const auto& label : labels) {
-    if (InSignature(e, label.name)) out.Set(label.name, label.value);
-  }
-  return out;
-}
 
 Sample ResultMetric(const Expr& e, const Sample& lhs, Context& ctx) {
   Sample out = DropsMetricName(e.op) || e.return_bool ? DropName(lhs, ctx) : lhs;
   if (!e.matching_given || (!e.matching_on && e.matching_labels.empty())) return out;
-  // Copy once and erase in place: building label by label reallocates on every insert.
-  Labels labels = *out.labels;
-  for (const auto& label : *out.labels) {
-    bool listed = false;
-    for (const auto& name : e.matching_labels) listed = listed || name == label.name;
-    if (listed != e.matching_on) labels.Remove(label.name);
-  }
-  return Sample{ctx.Own(std::move(labels)), nullptr, out.value};
+  const NameList listed(e.matching_labels);
+  return Sample{ctx.Own(out.labels->Filtered([&](const Label& label) {
+                  return listed.Contains(label.name) == e.matching_on;
+                })),
+                nullptr, out.value};
 }
 
 Vector SetOperation(const Expr& e, const Vector& lhs, const Vector& rhs) {
   Vector out;
+  const Signature signature(e);
   switch (e.op) {
     case BinaryOp::kAnd: {
       if (lhs.empty() || rhs.empty()) return out;
-      SignatureIndex right(e, rhs);
+      SignatureIndex right(signature, rhs);
       for (const auto& s : lhs) {
-        if (right.Find(*s.labels) >= 0) out.push_back(s);
+        if (right.Find(s) >= 0) out.push_back(s);
       }
       return out;
     }
     case BinaryOp::kOr: {
       if (lhs.empty()) return rhs;
       if (rhs.empty()) return lhs;
-      SignatureIndex left(e, lhs);
+      SignatureIndex left(signature, lhs);
       out = lhs;
       for (const auto& s : rhs) {
-        if (left.Find(*s.labels) < 0) out.push_back(s);
+        if (left.Find(s) < 0) out.push_back(s);
       }
       return out;
     }
     case BinaryOp::kUnless: {
       if (lhs.empty() || rhs.empty()) return lhs;
-      SignatureIndex right(e, rhs);
+      SignatureIndex right(signature, rhs);
       for (const auto& s : lhs) {
-        if (right.Find(*s.labels) < 0) out.push_back(s);
+        if (right.Find(s) < 0) out.push_back(s);
       }
       return out;
     }
@@ -183,11 +180,12 @@ Vector SetOperation(const Expr& e, const Vector& lhs, const Vector& rhs) {
 Vector VectorVector(const Expr& e, const Vector& lhs, const Vector& rhs, Context& ctx) {
   if (IsSetOperator(e.op)) return SetOperation(e, lhs, rhs);
   if (lhs.empty() || rhs.empty()) return {};
-  SignatureIndex right(e, rhs);
+  const Signature signature(e);
+  SignatureIndex right(signature, rhs);
   if (auto dup = right.Duplicate()) {
     const Labels& later = *rhs[dup->second].labels;
     throw EvalError{"found duplicate series for the match group " +
-                    MatchGroup(e, later).ToString() +
+                    signature.Group(later).ToString() +
                     " on the right hand-side of the operation: [" + later.ToString() + ", " +
                     rhs[dup->first].labels->ToString() +
                     "];many-to-many matching not allowed: matching labels must be unique on one "
@@ -196,7 +194,7 @@ Vector VectorVector(const Expr& e, const Vector& lhs, const Vector& rhs, Context
   Vector out;
   std::vector<bool> matched(rhs.size(), false);
   for (const auto& l : lhs) {
-    const long r = right.Find(*l.labels);
+    const long r = right.Find(l);
     if (r < 0) continue;
     ElemResult res = Apply(e.op, l.value, rhs[static_cast<size_t>(r)].value);
     if (e.return_bool) {
@@ -221,18 +219,20 @@ Vector VectorScalar(const Expr& e, const Vector& vec, double scalar, bool scalar
                     Context& ctx) {
   Vector out;
   out.reserve(vec.size());
+  const bool comparison = IsComparison(e.op);
+  const bool drop_name = DropsMetricName(e.op) || e.return_bool;
   for (const auto& s : vec) {
     const double l = scalar_on_left ? scalar : s.value;
     const double r = scalar_on_left ? s.value : scalar;
     ElemResult res = Apply(e.op, l, r);
     // A comparison keeps the vector element's value even when the scalar is on the left.
-    if (IsComparison(e.op) && scalar_on_left) res.value = s.value;
+    if (comparison && scalar_on_left) res.value = s.value;
     if (e.return_bool) {
       res.value = res.keep ? 1 : 0;
     } else if (!res.keep) {
       continue;
     }
-    Sample sample = DropsMetricName(e.op) || e.return_bool ? DropName(s, ctx) : s;
+    Sample sample = drop_name ? DropName(s, ctx) : s;
     sample.value = res.value;
     out.push_back(sample);
   }
@@ -251,8 +251,13 @@ InstantValue EvalBinary(const Expr& e, const InstantValue& lhs, const InstantVal
     return out;
   }
   if (!lhs.is_scalar && !rhs.is_scalar) {
+    // No check for equal label sets needed: one-to-one matching already failed on two results
+    // with one signature ("multiple matches"), and set operators keep at most one sample per
+    // signature from inputs that had no duplicates.
     out.vector = VectorVector(e, lhs.vector, rhs.vector, ctx);
-  } else if (lhs.is_scalar) {
+    return out;
+  }
+  if (lhs.is_scalar) {
     out.vector = VectorScalar(e, rhs.vector, lhs.scalar, true, ctx);
   } else {
     out.vector = VectorScalar(e, lhs.vector, rhs.scalar, false, ctx);

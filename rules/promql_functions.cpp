@@ -139,7 +139,9 @@ Labels AbsentLabels(const Expr& arg) {
 Vector RangeFunction(const Expr& e, Context& ctx) {
   const Expr& selector = *e.args[0];
   Vector out;
-  for (const RangeSeries& range : SelectRange(selector, ctx)) {
+  const std::vector<RangeSeries> ranges = SelectRange(selector, ctx);
+  out.reserve(ranges.size());
+  for (const RangeSeries& range : ranges) {
     auto v = OverTime(e.function, range.points, ctx.now_ms, selector.range.count());
     if (!v) continue;
     // last_over_time acts like an offset and keeps the name; the others drop it.

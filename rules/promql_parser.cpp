@@ -517,6 +517,7 @@ class Parser {
     const bool any_non_empty = std::any_of(node->matchers.begin(), node->matchers.end(),
                                            [](const Matcher& m) { return !m.Matches(""); });
     if (!any_non_empty) Fail(start, "vector selector must contain at least one non-empty matcher");
+    node->selector_key = Format(*node);
     return node;
   }
 

@@ -11,13 +11,6 @@ namespace opswatch {
 
 namespace {
 
-// Samples of a recording rule or an alert query: a scalar result is one sample without labels,
-// as Prometheus's EngineQueryFunc makes it.
-std::vector<promql::VectorSample> AsVector(promql::Value value) {
-  if (value.kind == promql::Value::Kind::kScalar) return {promql::VectorSample{{}, value.scalar}};
-  return std::move(value.vector);
-}
-
 // Go's url.QueryEscape, as Prometheus builds generator URLs.
 std::string QueryEscape(std::string_view text) {
   static const char* kHex = "0123456789ABCDEF";
@@ -80,6 +73,17 @@ void RuleManager::SetRules(std::vector<RuleGroupSpec> groups) {
     for (auto& rule_spec : spec.rules) {
       RuleState rule;
       rule.spec = std::move(rule_spec);
+      for (const auto& [name, text] : rule.spec.labels) {
+        rule.label_templates.emplace_back(name, AlertTemplate(rule.spec.name, text));
+      }
+      for (const auto& [name, text] : rule.spec.annotations) {
+        rule.annotation_templates.emplace_back(name, AlertTemplate(rule.spec.name, text));
+      }
+      // Prometheus's TableLinkForExpression over the canonical expression text.
+      rule.generator_url =
+          options_.external_url + "/graph?g0.expr=" +
+          QueryEscape(rule.spec.expr ? promql::Format(*rule.spec.expr) : rule.spec.expr_text) +
+          "&g0.tab=1";
       if (rule.spec.expr) retention = std::max(retention, promql::MaxRange(*rule.spec.expr));
       group.rules.push_back(std::move(rule));
     }
@@ -139,7 +143,7 @@ void RuleManager::EvaluateGroup(GroupState& group, SystemTime now, std::vector<A
       EvaluateAlerting(group, rule, now);
       for (auto& alert :
            TakeAlertsToSend(rule.alerts, now, options_.resend_delay, group.interval)) {
-        to_send.push_back(Outgoing(alert, rule.spec));
+        to_send.push_back(Outgoing(alert, rule));
       }
     }
     if (rule.health == "err") group.failures += 1;
@@ -152,7 +156,7 @@ void RuleManager::EvaluateGroup(GroupState& group, SystemTime now, std::vector<A
 
 void RuleManager::EvaluateRecording(GroupState& group, size_t index, SystemTime now) {
   RuleState& rule = group.rules[index];
-  auto result = promql::Evaluate(*rule.spec.expr, history_, now);
+  auto result = promql::Evaluate(*rule.spec.expr, history_, now, &selections_);
   if (!result) {
     rule.health = "err";
     rule.last_error = result.error();
@@ -160,8 +164,9 @@ void RuleManager::EvaluateRecording(GroupState& group, size_t index, SystemTime 
   }
   std::vector<Series> out;
   std::set<uint64_t> seen;
-  for (auto& sample : AsVector(std::move(result).value())) {
-    Labels labels = std::move(sample.labels);
+  result->ScalarToVector();
+  for (const auto& sample : result->vector) {
+    Labels labels = *sample.labels;
     labels.Remove("__name__");
     for (const auto& [name, value] : rule.spec.labels) labels.Set(name, value);
     Labels full = labels;
@@ -196,24 +201,26 @@ void RuleManager::EvaluateAlerting(GroupState& group, RuleState& rule, SystemTim
                   options_.restore);
   }
 
-  auto result = promql::Evaluate(*rule.spec.expr, history_, now);
+  auto result = promql::Evaluate(*rule.spec.expr, history_, now, &selections_);
   if (!result) {
     rule.health = "err";
     rule.last_error = result.error();
     return;
   }
   std::vector<AlertCandidate> candidates;
-  for (auto& sample : AsVector(std::move(result).value())) {
-    TemplateData data{sample.labels, options_.external_labels, options_.external_url, sample.value};
+  result->ScalarToVector();
+  for (const auto& sample : result->vector) {
+    TemplateData data{*sample.labels, options_.external_labels, options_.external_url,
+                      sample.value};
     AlertCandidate candidate;
-    candidate.labels = sample.labels;
+    candidate.labels = *sample.labels;
     candidate.labels.Remove("__name__");
-    for (const auto& [name, text] : rule.spec.labels) {
-      candidate.labels.Set(name, ExpandAlertTemplate(rule.spec.name, text, data));
+    for (const auto& [name, tmpl] : rule.label_templates) {
+      candidate.labels.Set(name, tmpl.Expand(data));
     }
     candidate.labels.Set("alertname", rule.spec.name);
-    for (const auto& [name, text] : rule.spec.annotations) {
-      candidate.annotations[name] = ExpandAlertTemplate(rule.spec.name, text, data);
+    for (const auto& [name, tmpl] : rule.annotation_templates) {
+      candidate.annotations[name] = tmpl.Expand(data);
     }
     candidate.value = sample.value;
     candidates.push_back(std::move(candidate));
@@ -229,20 +236,50 @@ void RuleManager::EvaluateAlerting(GroupState& group, RuleState& rule, SystemTim
   rule.last_error.clear();
 }
 
-Alert RuleManager::Outgoing(const Alert& alert, const RuleSpec& rule) const {
+Alert RuleManager::Outgoing(const Alert& alert, const RuleState& rule) const {
   Alert out = alert;
   for (const auto& label : options_.external_labels) {
     if (!out.labels.Has(label.name)) out.labels.Set(label.name, label.value);
   }
-  // Prometheus's TableLinkForExpression over the canonical expression text.
-  out.generator_url = options_.external_url + "/graph?g0.expr=" +
-                      QueryEscape(rule.expr ? promql::Format(*rule.expr) : rule.expr_text) +
-                      "&g0.tab=1";
+  out.generator_url = rule.generator_url;
   return out;
+}
+
+// What a restart needs to resume: which alerts exist and their state and timers. Values,
+// annotations and send times change every evaluation and are recomputed by the first one after
+// a restart, so a round that changed none of this does not rewrite (and fsync) the file: with
+// thousands of active alerts that write was most of a round.
+uint64_t RuleManager::StateDigest() const {
+  uint64_t digest = 0xcbf29ce484222325ULL;
+  auto mix = [&digest](uint64_t v) { digest = (digest ^ v) * 0x100000001b3ULL; };
+  auto ticks = [](SystemTime t) { return static_cast<uint64_t>(t.time_since_epoch().count()); };
+  for (const auto& group : groups_) {
+    mix(std::hash<std::string>{}(group.key()));
+    for (const auto& rule : group.rules) {
+      mix(std::hash<std::string>{}(rule.spec.name));
+      for (const auto& [fp, record] : rule.alerts) {
+        mix(fp);
+        mix(static_cast<uint64_t>(record.alert.state));
+        mix(ticks(record.alert.active_at));
+        mix(ticks(record.alert.fired_at));
+        mix(ticks(record.alert.resolved_at));
+        mix(ticks(record.keep_firing_since));
+      }
+    }
+  }
+  mix(restore_.alerts.size());
+  return digest;
 }
 
 void RuleManager::SaveState(SystemTime now) {
   if (!store_) return;
+  const uint64_t digest = StateDigest();
+  if (digest == saved_digest_ && last_save_error_.empty()) {
+    Status alive = store_->MarkAlive(now);
+    if (!alive.ok())
+      logger_.Debug("cannot record the last evaluation time", {{"err", alive.message()}});
+    return;
+  }
   StoredAlerts state;
   state.saved_at = now;
   for (const auto& group : groups_) {
@@ -261,6 +298,7 @@ void RuleManager::SaveState(SystemTime now) {
     logger_.Info("alert state saved again");
   }
   last_save_error_ = s.ok() ? "" : s.message();
+  if (s.ok()) saved_digest_ = digest;
 }
 
 std::vector<Alert> RuleManager::Alerts() const {

@@ -25,8 +25,10 @@
 #include "core/snapshot.hpp"
 #include "rules/alert_state.hpp"
 #include "rules/alert_store.hpp"
+#include "rules/promql_eval.hpp"
 #include "rules/rule_file.hpp"
 #include "rules/series_history.hpp"
+#include "rules/template.hpp"
 
 namespace opswatch {
 
@@ -66,6 +68,10 @@ class RuleManager {
  private:
   struct RuleState {
     RuleSpec spec;
+    // Parsed once per load: expanded for every alert of every evaluation.
+    std::vector<std::pair<std::string, AlertTemplate>> label_templates;
+    std::vector<std::pair<std::string, AlertTemplate>> annotation_templates;
+    std::string generator_url;
     ActiveAlerts alerts;
     std::string health = "unknown";
     std::string last_error;
@@ -88,7 +94,8 @@ class RuleManager {
   void EvaluateRecording(GroupState& group, size_t index, SystemTime now);
   void EvaluateAlerting(GroupState& group, RuleState& rule, SystemTime now);
   void SaveState(SystemTime now);
-  Alert Outgoing(const Alert& alert, const RuleSpec& rule) const;
+  uint64_t StateDigest() const;
+  Alert Outgoing(const Alert& alert, const RuleState& rule) const;
 
   const RuleManagerOptions options_;
   const Clock& clock_;
@@ -96,9 +103,11 @@ class RuleManager {
   mutable std::mutex mu_;
   std::vector<GroupState> groups_;     // GUARDED_BY(mu_)
   SeriesHistory history_;              // GUARDED_BY(mu_)
+  promql::SelectionCache selections_;  // GUARDED_BY(mu_): over history_
   std::unique_ptr<AlertStore> store_;  // null without state_dir
   StoredAlerts restore_;               // GUARDED_BY(mu_): not yet restored
   std::string last_save_error_;        // GUARDED_BY(mu_)
+  uint64_t saved_digest_ = 0;          // GUARDED_BY(mu_): StateDigest() of the last good save
 };
 
 }  // namespace opswatch

@@ -7,7 +7,6 @@
 namespace opswatch {
 namespace {
 
-constexpr uint64_t kStaleNaNBits = 0x7ff0000000000002ULL;  // Prometheus value.StaleNaN
 constexpr std::string_view kMetricName = "__name__";
 
 int64_t ToMillis(SystemTime t) {
@@ -16,29 +15,37 @@ int64_t ToMillis(SystemTime t) {
 
 }  // namespace
 
-double StaleMarker() { return std::bit_cast<double>(kStaleNaNBits); }
-bool IsStaleMarker(double value) { return std::bit_cast<uint64_t>(value) == kStaleNaNBits; }
-
 SeriesHistory::SeriesHistory(std::chrono::milliseconds retention) : retention_(retention) {}
 
 void SeriesHistory::SetRetention(std::chrono::milliseconds retention) { retention_ = retention; }
 
-SeriesHistory::Entry& SeriesHistory::Upsert(const std::string& name, const Labels& labels,
-                                            uint64_t fingerprint) {
-  auto& chain = series_by_fp_[fingerprint];
+// `labels` carries no __name__ (Series keeps the name apart). Looking a series up neither copies
+// its labels nor hashes them twice: this runs for every series of every evaluation round.
+SeriesHistory::Entry& SeriesHistory::Upsert(const std::string& name, const Labels& labels) {
+  const uint64_t fingerprint = labels.Fingerprint();
+  const uint64_t key = fingerprint ^ (std::hash<std::string>{}(name)*0x9e3779b97f4a7c15ULL);
+  auto& chain = series_by_fp_[key];
   for (auto& entry : chain) {
-    if (entry->name == name && entry->labels == labels) return *entry;
+    if (entry->name == name && entry->labels_without_name == labels) return *entry;
   }
   auto entry = std::make_unique<Entry>();
   entry->name = name;
-  entry->labels = labels;
+  entry->name_id = name_ids_.emplace(name, static_cast<uint32_t>(name_ids_.size())).first->second;
   entry->labels_without_name = labels;
-  entry->labels_without_name.Remove(kMetricName);
-  entry->fingerprint_without_name = entry->labels_without_name.Fingerprint();
+  entry->labels = labels;
+  entry->labels.Set(kMetricName, name);
+  entry->fingerprint_without_name = fingerprint;
+  for (const auto& label : entry->labels) {
+    entry->label_hashes.push_back(LabelHash(label.name, label.value));
+  }
+  for (const auto& label : entry->labels_without_name) {
+    entry->label_hashes_without_name.push_back(LabelHash(label.name, label.value));
+  }
   Entry* raw = entry.get();
   chain.push_back(std::move(entry));
   series_by_name_[name].push_back(raw);
   series_.push_back(raw);
+  ++generation_;
   return *raw;
 }
 
@@ -46,26 +53,27 @@ void SeriesHistory::Push(Entry& entry, int64_t t_ms, double value) {
   auto& points = entry.points;
   if (points.size() > entry.head && points.back().t_ms >= t_ms) return;
   points.push_back(HistoryPoint{t_ms, value});
+  if (IsStaleMarker(value)) ++entry.stale_markers;
   ++sample_count_;
 }
 
 void SeriesHistory::Append(SystemTime t, const std::vector<Series>& series,
                            const std::string& source) {
   const int64_t t_ms = ToMillis(t);
+  const uint64_t append = ++appends_;
   std::vector<Entry*> this_round;
   this_round.reserve(series.size());
   for (const auto& s : series) {
-    Labels full = s.labels;
-    full.Set(kMetricName, s.name);
-    Entry& entry = Upsert(s.name, full, full.Fingerprint());
+    Entry& entry = s.labels.Has(kMetricName) ? Upsert(s.name, Labels(s.labels).Remove(kMetricName))
+                                             : Upsert(s.name, s.labels);
     Push(entry, t_ms, s.value);
+    entry.last_append = append;
     this_round.push_back(&entry);
   }
   auto& previous = last_round_[source];
   if (!previous.empty()) {
-    std::unordered_set<Entry*> present(this_round.begin(), this_round.end());
     for (Entry* entry : previous) {
-      if (present.count(entry) == 0) {
+      if (entry->last_append != append) {
         const auto live = entry->live();
         if (!live.empty() && !IsStaleMarker(live.back().value)) Push(*entry, t_ms, StaleMarker());
       }
@@ -82,6 +90,7 @@ void SeriesHistory::Prune(int64_t newest_ms) {
   for (Entry* entry : series_) {
     auto& s = *entry;
     while (s.head < s.points.size() && s.points[s.head].t_ms < oldest_kept) {
+      if (IsStaleMarker(s.points[s.head].value)) --s.stale_markers;
       ++s.head;
       --sample_count_;
     }
@@ -100,6 +109,7 @@ void SeriesHistory::Prune(int64_t newest_ms) {
     it = it->second.empty() ? series_by_name_.erase(it) : std::next(it);
   }
   std::erase_if(series_, dead);
+  ++generation_;
   for (auto it = series_by_fp_.begin(); it != series_by_fp_.end();) {
     std::erase_if(it->second, [](const std::unique_ptr<Entry>& e) { return e->points.empty(); });
     it = it->second.empty() ? series_by_fp_.erase(it) : std::next(it);
@@ -109,8 +119,10 @@ void SeriesHistory::Prune(int64_t newest_ms) {
 size_t SeriesHistory::bytes_estimate() const {
   size_t bytes = 0;
   for (const Entry* entry : series_) {
-    bytes +=
-        sizeof(Entry) + entry->name.capacity() + entry->points.capacity() * sizeof(HistoryPoint);
+    bytes += sizeof(Entry) + entry->name.capacity() +
+             entry->points.capacity() * sizeof(HistoryPoint) +
+             (entry->label_hashes.capacity() + entry->label_hashes_without_name.capacity()) *
+                 sizeof(uint64_t);
     for (const Labels* labels : {&entry->labels, &entry->labels_without_name}) {
       for (const auto& label : *labels) {
         bytes += sizeof(Label) + label.name.capacity() + label.value.capacity();

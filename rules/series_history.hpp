@@ -5,6 +5,7 @@
 // single thread (or under its own lock).
 #pragma once
 
+#include <bit>
 #include <chrono>
 #include <cstdint>
 #include <functional>
@@ -13,7 +14,6 @@
 #include <string>
 #include <string_view>
 #include <unordered_map>
-#include <unordered_set>
 #include <vector>
 
 #include "core/clock.hpp"
@@ -23,8 +23,18 @@
 namespace opswatch {
 
 // Prometheus's staleness marker: a NaN with a distinct bit pattern (value.StaleNaN).
-double StaleMarker();
-bool IsStaleMarker(double value);
+inline constexpr uint64_t kStaleMarkerBits = 0x7ff0000000000002ULL;
+inline double StaleMarker() { return std::bit_cast<double>(kStaleMarkerBits); }
+inline bool IsStaleMarker(double value) {
+  return std::bit_cast<uint64_t>(value) == kStaleMarkerBits;
+}
+
+// One label's hash, precomputed per series label so that matching on(...) or grouping by(...)
+// combines hashes instead of hashing label bytes for every sample of every rule.
+inline uint64_t LabelHash(std::string_view name, std::string_view value) {
+  const std::hash<std::string_view> hasher;
+  return (hasher(name) * 0x9e3779b97f4a7c15ULL) ^ hasher(value);
+}
 
 struct HistoryPoint {
   int64_t t_ms;
@@ -36,11 +46,16 @@ struct HistoryPoint {
 // them once per series instead of once per evaluation keeps a round of rules cheap.
 struct HistorySeries {
   std::string name;
+  uint32_t name_id = 0;  // equal for series of the same name: cheaper to compare than `name`
   Labels labels;
   Labels labels_without_name;
   uint64_t fingerprint_without_name = 0;
+  std::vector<uint64_t> label_hashes;               // LabelHash of each of `labels`
+  std::vector<uint64_t> label_hashes_without_name;  // and of each of `labels_without_name`
   std::vector<HistoryPoint> points;  // increasing t_ms; points before `head` are pruned lazily
   size_t head = 0;
+  size_t stale_markers = 0;  // among points[head..]: range selections skip the filter when 0
+  uint64_t last_append = 0;  // the Append call that last gave it a sample (staleness tracking)
   std::span<const HistoryPoint> live() const {
     return std::span<const HistoryPoint>(points).subspan(head);
   }
@@ -61,6 +76,9 @@ class SeriesHistory {
   void Append(SystemTime t, const std::vector<Series>& series, const std::string& source = "");
 
   size_t series_count() const { return series_.size(); }
+  // Changes whenever a series is added or forgotten: lists of matching series computed from an
+  // earlier generation (promql::SelectionCache) are stale once it moves.
+  uint64_t generation() const { return generation_; }
   size_t sample_count() const { return sample_count_; }
   size_t bytes_estimate() const;
 
@@ -74,16 +92,19 @@ class SeriesHistory {
     using is_transparent = void;
     size_t operator()(std::string_view s) const { return std::hash<std::string_view>{}(s); }
   };
-  Entry& Upsert(const std::string& name, const Labels& labels, uint64_t fingerprint);
+  Entry& Upsert(const std::string& name, const Labels& labels);
   void Push(Entry& entry, int64_t t_ms, double value);
   void Prune(int64_t newest_ms);
 
   std::chrono::milliseconds retention_;
   size_t sample_count_ = 0;
   int64_t newest_ms_ = INT64_MIN;
-  // Keyed by the fingerprint of the full label set (with __name__); collisions chain in a vector.
+  uint64_t generation_ = 0;
+  uint64_t appends_ = 0;
+  // Keyed by the name and the fingerprint of the name-less labels; collisions chain in a vector.
   std::unordered_map<uint64_t, std::vector<std::unique_ptr<Entry>>> series_by_fp_;
   std::unordered_map<std::string, std::vector<Entry*>, NameHash, std::equal_to<>> series_by_name_;
+  std::unordered_map<std::string, uint32_t> name_ids_;  // never shrinks: names are few
   std::vector<Entry*> series_;
   // source -> series appended in that source's previous round.
   std::unordered_map<std::string, std::vector<Entry*>> last_round_;

@@ -357,6 +357,36 @@ std::string ExpandAlertTemplate(std::string_view alert_name, std::string_view te
   return std::move(result).value();
 }
 
+AlertTemplate::AlertTemplate(std::string_view alert_name, std::string text)
+    : name_("__alert_" + std::string(alert_name)), text_(std::move(text)) {
+  literal_ = text_.find("{{") == std::string::npos;
+  if (literal_) return;
+  auto parsed = ParseTemplate(text_);
+  if (!parsed) {
+    parse_error_ = "<error expanding template: error parsing template " + name_ +
+                   ": template: " + name_ + ":" + parsed.error() + ">";
+    return;
+  }
+  parsed_ = std::make_unique<std::vector<template_parse::Node>>(std::move(parsed).value());
+}
+
+AlertTemplate::~AlertTemplate() = default;
+AlertTemplate::AlertTemplate(AlertTemplate&&) noexcept = default;
+AlertTemplate& AlertTemplate::operator=(AlertTemplate&&) noexcept = default;
+
+std::string AlertTemplate::Expand(const TemplateData& data) const {
+  if (literal_) return text_;
+  if (!parsed_) return parse_error_;
+  Executor executor(name_, text_, data);
+  std::string out;
+  Status s = executor.Run(*parsed_, out);
+  if (!s.ok()) {
+    return "<error expanding template: error executing template " + name_ + ": " + s.message() +
+           ">";
+  }
+  return out;
+}
+
 Status CheckTemplate(std::string_view alert_name, std::string_view text) {
   auto parsed = ParseTemplate(text);
   if (parsed) return Status::Ok();

@@ -11,8 +11,10 @@
 // Thread-safety: pure functions; safe from any thread.
 #pragma once
 
+#include <memory>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "core/labels.hpp"
 #include "core/status.hpp"
@@ -35,6 +37,31 @@ Result<std::string> ExpandTemplate(std::string_view alert_name, std::string_view
 // ExpandTemplate, with an error rendered in-line as Prometheus does.
 std::string ExpandAlertTemplate(std::string_view alert_name, std::string_view text,
                                 const TemplateData& data);
+
+namespace template_parse {
+struct Node;
+}
+
+// A template parsed once, when its rule is loaded, and expanded for every alert of every
+// evaluation (parsing per alert was most of a round's time with many active alerts). Text without
+// "{{" is returned as is. Thread-safety: immutable; Expand is safe from any thread.
+class AlertTemplate {
+ public:
+  AlertTemplate(std::string_view alert_name, std::string text);
+  ~AlertTemplate();
+  AlertTemplate(AlertTemplate&&) noexcept;
+  AlertTemplate& operator=(AlertTemplate&&) noexcept;
+
+  // ExpandAlertTemplate's result for this text.
+  std::string Expand(const TemplateData& data) const;
+
+ private:
+  std::string name_;  // "__alert_<name>"
+  std::string text_;
+  bool literal_ = false;
+  std::string parse_error_;  // non-empty: every expansion renders it
+  std::unique_ptr<std::vector<template_parse::Node>> parsed_;
+};
 
 // Parses `text` without running it, for load-time validation of rule files.
 Status CheckTemplate(std::string_view alert_name, std::string_view text);

@@ -233,7 +233,7 @@ struct Prometheus {
       a.values["scalar"] = value->scalar;
       return a;
     }
-    for (const auto& s : value->vector) a.values[s.labels.ToString()] = s.value;
+    for (const auto& s : value->vector) a.values[s.labels->ToString()] = s.value;
     return a;
   }
 

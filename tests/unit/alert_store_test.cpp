@@ -71,6 +71,25 @@ BOOST_AUTO_TEST_CASE(corrupt_file_is_an_error_and_missing_dir_fails_to_save) {
   BOOST_TEST(!nowhere.Save(StoredAlerts{}).ok());
 }
 
+BOOST_AUTO_TEST_CASE(outage_starts_at_the_later_of_last_save_and_last_round) {
+  testing::TempDir dir;
+  AlertStore store(dir.path().string());
+  FakeClock clock;
+  StoredAlerts state;
+  state.saved_at = clock.SystemNow();
+  BOOST_REQUIRE(store.Save(state).ok());
+  clock.Advance(minutes(7));
+  BOOST_REQUIRE(store.MarkAlive(clock.SystemNow()).ok());
+  auto loaded = store.Load();
+  BOOST_REQUIRE(loaded.ok());
+  BOOST_TEST((loaded->saved_at == clock.SystemNow()));
+  // A heartbeat older than the save (or unreadable) does not move the start back.
+  BOOST_REQUIRE(store.MarkAlive(state.saved_at - minutes(1)).ok());
+  BOOST_TEST((store.Load()->saved_at == state.saved_at));
+  dir.Write("alerts.alive", "garbage");
+  BOOST_TEST((store.Load()->saved_at == state.saved_at));
+}
+
 struct Restart {
   FakeClock clock;
   SystemTime down_at;

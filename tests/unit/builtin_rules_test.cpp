@@ -130,7 +130,7 @@ BOOST_AUTO_TEST_CASE(generated_expressions_evaluate) {
   BOOST_REQUIRE(value.ok());
   BOOST_REQUIRE_EQUAL(value->vector.size(), 1u);
   BOOST_TEST(value->vector[0].value == 0.05);
-  BOOST_TEST(value->vector[0].labels.Get("path") == "/");
+  BOOST_TEST(value->vector[0].labels->Get("path") == "/");
 }
 
 BOOST_AUTO_TEST_CASE(file_rule_overrides_builtin_for_the_same_collector_only) {

@@ -39,7 +39,7 @@ struct Fixture {
     BOOST_REQUIRE_MESSAGE(v.ok(), std::string(text) + ": " + (v.ok() ? std::string() : v.error()));
     BOOST_REQUIRE(v->kind == Value::Kind::kVector);
     std::map<std::string, double> out;
-    for (const auto& s : v->vector) out[s.labels.ToString()] = s.value;
+    for (const auto& s : v->vector) out[s.labels->ToString()] = s.value;
     return out;
   }
   double Scalar(std::string_view text, SystemTime at = kNow) {
@@ -70,6 +70,46 @@ BOOST_AUTO_TEST_CASE(selectors_and_matchers) {
   BOOST_CHECK_EQUAL(Vec("temp{missing=\"\"}").size(), 2u);  // absent label equals ""
   BOOST_CHECK_EQUAL(Vec("{__name__=~\"te.*\"}").size(), 2u);
   BOOST_CHECK_EQUAL(Vec("{room=\"x\"}").size(), 1u);
+}
+
+BOOST_AUTO_TEST_CASE(selection_cache_follows_new_series_and_keeps_selectors_apart) {
+  SelectionCache cache;
+  auto run = [&](std::string_view text, SystemTime at) {
+    auto parsed = Parse(text);
+    BOOST_REQUIRE(parsed.ok());
+    auto v = Evaluate(**parsed, history, at, &cache);
+    BOOST_REQUIRE(v.ok());
+    std::map<std::string, double> out;
+    for (const auto& s : v->vector) out[s.labels->ToString()] = s.value;
+    return out;
+  };
+  BOOST_CHECK((run("temp{room=\"x\"}", kNow) == M{{"{__name__=\"temp\", room=\"x\"}", 20}}));
+  BOOST_CHECK((run("temp{room=\"y\"}", kNow) == M{{"{__name__=\"temp\", room=\"y\"}", 30}}));
+  BOOST_CHECK_EQUAL(run("temp{room=~\"x|y|z\"}", kNow).size(), 2u);
+  BOOST_CHECK_EQUAL(cache.size(), 3u);
+  // A new series that matches: the cached selections are stale and must see it.
+  const SystemTime later = kNow + seconds(15);
+  history.Append(later, {{"temp", Labels{{"room", "z"}}, 25}}, "other");
+  BOOST_CHECK((run("temp{room=~\"x|y|z\"}", later) == M{{"{__name__=\"temp\", room=\"x\"}", 20},
+                                                        {"{__name__=\"temp\", room=\"y\"}", 30},
+                                                        {"{__name__=\"temp\", room=\"z\"}", 25}}));
+  BOOST_CHECK_EQUAL(run("max_over_time(temp{room=\"z\"}[1m])", later).size(), 1u);
+}
+
+BOOST_AUTO_TEST_CASE(results_borrow_labels_that_outlive_the_evaluation) {
+  // Computed label sets live in the result's arena: they must survive moving the result.
+  auto parsed = Parse("sum by (job) (req_total) + on(job) sum by (job) (req_total)");
+  BOOST_REQUIRE(parsed.ok());
+  std::vector<Value> kept;
+  for (int i = 0; i < 3; ++i) {
+    auto v = Evaluate(**parsed, history, kNow);
+    BOOST_REQUIRE(v.ok());
+    kept.push_back(std::move(v).value());
+  }
+  for (const auto& v : kept) {
+    BOOST_REQUIRE_EQUAL(v.vector.size(), 1u);
+    BOOST_TEST(v.vector[0].labels->ToString() == "{job=\"api\"}");
+  }
 }
 
 BOOST_AUTO_TEST_CASE(lookback_is_five_minutes_inclusive_and_honours_staleness) {

@@ -1,7 +1,10 @@
 #define BOOST_TEST_MODULE rule_manager
 #include "rules/rule_manager.hpp"
 
+#include <sys/stat.h>
+
 #include <boost/test/unit_test.hpp>
+#include <fstream>
 #include <nlohmann/json.hpp>
 
 #include "core/fake_clock.hpp"
@@ -233,6 +236,39 @@ BOOST_FIXTURE_TEST_CASE(restart_keeps_for_timer_and_sends_forgotten_resolve, Fix
   auto sent = Step(again);
   BOOST_REQUIRE_EQUAL(sent.size(), 1u);
   BOOST_TEST(sent[0].resolved());
+}
+
+BOOST_FIXTURE_TEST_CASE(rounds_that_change_no_alert_state_do_not_rewrite_it, Fixture) {
+  const char* slow = R"(groups:
+- name: disk
+  rules:
+  - alert: DiskLow
+    expr: opswatch_disk_avail_bytes / opswatch_disk_size_bytes < 0.1
+    for: 20m
+)";
+  RuleManager manager(Options(), clock, logger);
+  manager.SetRules(Rules(slow));
+  Step(manager);  // pending: saved
+  const std::string path = state_dir.Join("alerts.json");
+  struct stat before {};
+  BOOST_REQUIRE(::stat(path.c_str(), &before) == 0);
+  for (int i = 0; i < 4; ++i) Step(manager);  // still pending, same timers
+  struct stat after {};
+  BOOST_REQUIRE(::stat(path.c_str(), &after) == 0);
+  // Every save renames a new file into place: a new inode, or at least a new change time.
+  BOOST_TEST(before.st_ino == after.st_ino);
+  BOOST_TEST(before.st_ctim.tv_sec == after.st_ctim.tv_sec);
+  BOOST_TEST(before.st_ctim.tv_nsec == after.st_ctim.tv_nsec);
+  std::ifstream alive(state_dir.Join("alerts.alive"));
+  long long alive_ms = 0;
+  BOOST_REQUIRE(alive >> alive_ms);
+  BOOST_TEST(alive_ms == std::chrono::duration_cast<std::chrono::milliseconds>(
+                             clock.SystemNow().time_since_epoch())
+                             .count());
+  avail = 50;  // resolved: the pending alert is dropped, which is a change
+  Step(manager);
+  BOOST_REQUIRE(::stat(path.c_str(), &after) == 0);
+  BOOST_TEST(before.st_ino != after.st_ino);
 }
 
 BOOST_FIXTURE_TEST_CASE(reload_keeps_alerts_of_unchanged_rules, Fixture) {

@@ -103,6 +103,22 @@ BOOST_FIXTURE_TEST_CASE(errors_render_as_prometheus_does, Fixture) {
              std::string::npos);
 }
 
+BOOST_AUTO_TEST_CASE(parsed_once_templates_expand_like_expand_alert_template) {
+  const Labels labels{{"path", "/var"}};
+  const Labels external{{"env", "staging"}};
+  const TemplateData data{labels, external, "http://x", 0.05};
+  for (const char* text :
+       {"plain text, no actions", "{{ $labels.path }} at {{ $value | humanizePercentage }}",
+        "{{ $externalLabels.env }}", "{{ humanize \"abc\" }}", "{{ if }}", "{{ nosuch 1 }}"}) {
+    const AlertTemplate parsed("DiskLow", text);
+    BOOST_TEST(parsed.Expand(data) == ExpandAlertTemplate("DiskLow", text, data));
+    BOOST_TEST(parsed.Expand(data) == parsed.Expand(data));  // reusable
+  }
+  BOOST_TEST(
+      AlertTemplate("X", "{{ $labels.path }} at {{ $value | humanizePercentage }}").Expand(data) ==
+      "/var at 5%");
+}
+
 BOOST_AUTO_TEST_CASE(check_template_reports_parse_errors_only) {
   BOOST_TEST(CheckTemplate("X", "{{ $value | humanize }}").ok());
   BOOST_TEST(CheckTemplate("X", "{{ humanize \"abc\" }}").ok());  // fails only when run
