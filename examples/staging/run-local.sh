@@ -203,7 +203,12 @@ stop_child() {
     say "$name did not stop within 10 s; killing it"
     kill -KILL "$pid" 2>/dev/null || true
   fi
-  wait "$pid" 2>/dev/null || true # reap it when it is our child
+  # Reap it when it is our child (127: it is not) and say when it did not stop cleanly.
+  local status=0
+  wait "$pid" 2>/dev/null || status=$?
+  if ((status != 0 && status != 127 && status != 128 + 15)); then
+    say "$name exited with status $status when stopped; see $logs/$name.log"
+  fi
   rm -f "$demo_dir/$name.pid"
 }
 
