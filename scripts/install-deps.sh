@@ -11,7 +11,7 @@ build=(build-essential cmake ninja-build pkg-config git ca-certificates
        prometheus-cpp-dev libcivetweb-dev libyaml-cpp-dev libcurl4-openssl-dev libpq-dev
        libboost-test-dev nlohmann-json3-dev libre2-dev zlib1g-dev libssl-dev)
 test=(postgresql postgresql-client prometheus prometheus-alertmanager prometheus-node-exporter
-      openssl curl wrk gzip tar coreutils procps clang-format python3 docker-compose
+      openssl curl wrk gzip tar coreutils procps clang-format shellcheck python3 docker-compose
       podman runc mmdebstrap uidmap fuse-overlayfs slirp4netns)
 
 bench=(prometheus-blackbox-exporter prometheus-postgres-exporter hyperfine python3)

@@ -7,8 +7,9 @@ scripts/install-deps.sh --test
 jobs=$(nproc)
 
 echo "== clang-format"
-files=$(git ls-files '*.cpp' '*.hpp' 2>/dev/null || find core collectors rules exporter tests bench -name '*.[ch]pp')
-clang-format --dry-run --Werror $files
+mapfile -t files < <(git ls-files '*.cpp' '*.hpp' 2>/dev/null ||
+  find core collectors rules exporter tests bench -name '*.[ch]pp')
+clang-format --dry-run --Werror "${files[@]}"
 
 echo "== build (RelWithDebInfo)"
 cmake -S . -B build -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null

@@ -36,9 +36,10 @@ done
 end=$(now_ns)
 find_s=$(echo "$start $end $RUNS" | awk '{ printf "%.6f", ($2 - $1) / 1e9 / $3 }')
 
-set -- $("$WORK/listing_bench" run "$DIR" 'db_*.dump' "$RUNS")
-ours_s=$1
-files=$2
+result=$("$WORK/listing_bench" run "$DIR" 'db_*.dump' "$RUNS")
+read -r ours_s files _ <<EOF
+$result
+EOF
 echo "files matched:            $files"
 echo "find -printf (mean):      ${find_s}s"
 echo "opswatch list+summary:    ${ours_s}s"

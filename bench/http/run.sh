@@ -65,7 +65,7 @@ OPORT=$(free_port)
   sed 's/^/      - /' "$WORK/targets.txt"
 } > "$WORK/opswatch.yml"
 "$OPSWATCH" --config.file="$WORK/opswatch.yml" --web.listen-address="127.0.0.1:$OPORT" \
-  --log.level=warn 2> "$WORK/opswatch.log" & OPID=$!; PIDS+=($OPID)
+  --log.level=warn 2> "$WORK/opswatch.log" & OPID=$!; PIDS+=("$OPID")
 wait_http "http://127.0.0.1:$OPORT/-/healthy"
 runs() {
   curl -s "http://127.0.0.1:$OPORT/metrics" |
@@ -91,7 +91,7 @@ modules:
       fail_if_body_not_matches_regexp: ['"ok": ?true']
 YML
 "$BLACKBOX" --config.file="$WORK/blackbox.yml" --web.listen-address="127.0.0.1:$BPORT" \
-  --log.level=warn 2> "$WORK/blackbox.log" & BPID=$!; PIDS+=($BPID)
+  --log.level=warn 2> "$WORK/blackbox.log" & BPID=$!; PIDS+=("$BPID")
 wait_http "http://127.0.0.1:$BPORT/metrics"
 python3 "$HERE/drive.py" --blackbox "http://127.0.0.1:$BPORT" --targets "$WORK/targets.txt" \
   --interval "$INTERVAL" --duration "$WARMUP" > /dev/null

@@ -22,7 +22,7 @@ fi
 [[ -x ${OPSWATCH_BIN:-} ]] || { echo "opswatch binary not found; set OPSWATCH_BIN" >&2; exit 1; }
 PGX=$(command -v prometheus-postgres-exporter || true)
 [[ -n $PGX ]] || { echo "install prometheus-postgres-exporter (apt-get install -y prometheus-postgres-exporter)" >&2; exit 1; }
-BIN_DIR=$(ls -d /usr/lib/postgresql/*/bin | sort -V | tail -1)
+BIN_DIR=$(printf '%s\n' /usr/lib/postgresql/*/bin | sort -V | tail -1)
 [[ -x $BIN_DIR/initdb ]] || { echo "no PostgreSQL server under /usr/lib/postgresql" >&2; exit 1; }
 
 free_port() {
@@ -115,7 +115,7 @@ for _ in $(seq 20); do
     awk '/^opswatch_collector_duration_seconds\{.*collector="db"/ {v = $NF} END {print v}')"
   sleep 1
 done
-OW_CYCLE=$(echo $OW_CYCLES | tr ' ' '\n' | sort -u | sort -g |
+OW_CYCLE=$(echo "$OW_CYCLES" | tr ' ' '\n' | awk NF | sort -u | sort -g |
   awk '{v[NR] = $1} END {print (NR ? v[int((NR + 1) / 2)] : "nan")}')
 PGX_UP=$(curl -s "http://127.0.0.1:$PGX_PORT/metrics" | awk '/^pg_up / {print $2}')
 OW_UP=$(curl -s "http://127.0.0.1:$OW_PORT/metrics" | awk '/^opswatch_pg_up/ {v = $NF} END {print v}')

@@ -24,11 +24,11 @@ collectors:
   - {name: root-disk, type: disk, paths: [/]}
 YML
 ow_port=$(free_port)
-build-bench/opswatch --config.file="$work/opswatch.yml" --web.listen-address=127.0.0.1:$ow_port \
+build-bench/opswatch --config.file="$work/opswatch.yml" --web.listen-address="127.0.0.1:$ow_port" \
   --log.level=warn & pids+=($!); ow_pid=$!
 ne_port=$(free_port)
 prometheus-node-exporter --collector.disable-defaults --collector.filesystem \
-  --web.listen-address=127.0.0.1:$ne_port --log.level=warn 2>/dev/null & pids+=($!); ne_pid=$!
+  --web.listen-address="127.0.0.1:$ne_port" --log.level=warn 2>/dev/null & pids+=($!); ne_pid=$!
 for p in $ow_port $ne_port; do
   for _ in $(seq 100); do curl -sf "http://127.0.0.1:$p/metrics" >/dev/null && break; sleep 0.1; done
 done
@@ -43,8 +43,8 @@ run_wrk() {
   p99=$(echo "$out" | awk '$1=="99%" {print $2}' | to_us)
   rps=$(echo "$out" | awk '/Requests\/sec/ {print $2}')
 }
-run_wrk $ow_port; ow_p50=$p50; ow_p99=$p99; ow_rps=$rps; ow_load=$(rss_kb $ow_pid)
-run_wrk $ne_port; ne_p50=$p50; ne_p99=$p99; ne_rps=$rps; ne_load=$(rss_kb $ne_pid)
+run_wrk "$ow_port"; ow_p50=$p50; ow_p99=$p99; ow_rps=$rps; ow_load=$(rss_kb $ow_pid)
+run_wrk "$ne_port"; ne_p50=$p50; ne_p99=$p99; ne_rps=$rps; ne_load=$(rss_kb $ne_pid)
 ow_bytes=$(curl -s "http://127.0.0.1:$ow_port/metrics" | wc -c)
 ne_bytes=$(curl -s "http://127.0.0.1:$ne_port/metrics" | wc -c)
 

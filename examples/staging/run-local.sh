@@ -1,9 +1,9 @@
 #!/usr/bin/env bash
 # The staging stack of docker-compose.staging.yml without containers: PostgreSQL, the db-backup
 # loop, the demo app, opswatch, Prometheus, Alertmanager and the webhook sink as local processes
-# with demo timings, for trying opswatch on a laptop in one command. Linux only. PostgreSQL,
-# opswatch, Prometheus and Alertmanager listen on 127.0.0.1 only; the demo app and the sink (the
-# staging stack's own scripts) bind every interface of their port.
+# with demo timings, for trying opswatch on a laptop in one command. Linux only. Every process
+# listens on 127.0.0.1 only (the demo app and the sink get APP_HOST / SINK_HOST=127.0.0.1; in the
+# containers they bind all interfaces).
 #
 #   examples/staging/run-local.sh              start everything; Ctrl-C (or SIGTERM) stops it all
 #
@@ -490,32 +490,34 @@ cmd_start() {
   say "PostgreSQL $("$PG_BINDIR/postgres" --version | awk '{print $3}') on 127.0.0.1:$PGPORT"
   start_postgres
 
-  say "webhook sink on :$SINK_PORT"
-  spawn webhook-sink env SINK_PORT="$SINK_PORT" python3 -u "$here/webhook-sink/sink.py"
+  say "webhook sink on 127.0.0.1:$SINK_PORT"
+  spawn webhook-sink env SINK_HOST=127.0.0.1 SINK_PORT="$SINK_PORT" \
+    python3 -u "$here/webhook-sink/sink.py"
   wait_for 20 webhook-sink "listening line" log_has webhook-sink "webhook sink: listening"
 
-  say "demo app on :$APP_PORT"
-  spawn app env APP_PORT="$APP_PORT" APP_UNHEALTHY_FILE="$demo_dir/app-unhealthy" \
-    APP_DATA_DIR="$demo_dir" python3 -u "$here/demo-app/app.py"
+  say "demo app on 127.0.0.1:$APP_PORT"
+  spawn app env APP_HOST=127.0.0.1 APP_PORT="$APP_PORT" \
+    APP_UNHEALTHY_FILE="$demo_dir/app-unhealthy" APP_DATA_DIR="$demo_dir" \
+    python3 -u "$here/demo-app/app.py"
   wait_for 20 app "healthy /health" http_ok "$APP_PORT" /health
 
   say "backup loop: every $BACKUP_INTERVAL_SECONDS s into $demo_dir/backups"
   start_backup_loop
   wait_for 30 db-backup "first backup" log_has db-backup "db-backup: wrote"
 
-  say "Alertmanager on :$ALERTMANAGER_PORT"
+  say "Alertmanager on 127.0.0.1:$ALERTMANAGER_PORT"
   write_configs
   spawn alertmanager "$alertmanager_bin" --config.file="$demo_dir/alertmanager.yml" \
     --storage.path="$demo_dir/alertmanager-data" \
     --web.listen-address="127.0.0.1:$ALERTMANAGER_PORT" --cluster.listen-address=
   wait_for 30 alertmanager "ready Alertmanager" http_ok "$ALERTMANAGER_PORT" /-/ready
 
-  say "opswatch on :$OPSWATCH_PORT ($opswatch_bin)"
+  say "opswatch on 127.0.0.1:$OPSWATCH_PORT ($opswatch_bin)"
   spawn opswatch "$opswatch_bin" --config.file="$demo_dir/opswatch.yml" \
     --web.listen-address="127.0.0.1:$OPSWATCH_PORT"
   wait_for 60 opswatch "ready opswatch" http_ok "$OPSWATCH_PORT" /-/ready
 
-  say "Prometheus on :$PROMETHEUS_PORT"
+  say "Prometheus on 127.0.0.1:$PROMETHEUS_PORT"
   spawn prometheus "$prometheus_bin" --config.file="$demo_dir/prometheus.yml" \
     --storage.tsdb.path="$demo_dir/prometheus-data" --storage.tsdb.retention.time=1d \
     --web.listen-address="127.0.0.1:$PROMETHEUS_PORT"

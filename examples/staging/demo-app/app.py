@@ -4,12 +4,16 @@ GET /health answers 200 with
   {"ok": true, "ingest": {"lastError": ""}, "storage": {"logsFreeBytes": N, "dbFreeBytes": N}}
 and 503 with ok=false while the file named by APP_UNHEALTHY_FILE (default /tmp/unhealthy) exists,
 so a runbook drill can break it with `touch /tmp/unhealthy` and heal it with `rm`.
+
+APP_HOST is the address to bind (default "": all interfaces, as the container needs); APP_PORT
+the port (default 4310).
 """
 import http.server
 import json
 import os
 import shutil
 
+HOST = os.environ.get("APP_HOST", "")
 PORT = int(os.environ.get("APP_PORT", "4310"))
 UNHEALTHY_FILE = os.environ.get("APP_UNHEALTHY_FILE", "/tmp/unhealthy")
 DATA_DIR = os.environ.get("APP_DATA_DIR", "/tmp")
@@ -38,6 +42,6 @@ class Handler(http.server.BaseHTTPRequestHandler):
 
 
 if __name__ == "__main__":
-    server = http.server.ThreadingHTTPServer(("", PORT), Handler)
-    print(f"demo app: /health on :{PORT}; touch {UNHEALTHY_FILE} to make it unhealthy")
+    server = http.server.ThreadingHTTPServer((HOST, PORT), Handler)
+    print(f"demo app: /health on {HOST}:{PORT}; touch {UNHEALTHY_FILE} to make it unhealthy")
     server.serve_forever()
