@@ -89,8 +89,10 @@ void SnapshotStore::RebuildLocked() {
     snapshot->collectors.push_back(record.state);
     Labels labels{{"collector", name}, {"type", record.state.type}};
     Labels by_name{{"collector", name}};
-    up.Add(labels, record.state.has_run && record.state.ok ? 1 : 0);
+    // Like Prometheus's `up`, absent until the first run has an outcome: 0 before it would look
+    // like a failure (and start CollectorFailing's `for`) during every start-up.
     if (record.state.has_run) {
+      up.Add(labels, record.state.ok ? 1 : 0);
       duration.Add(by_name, record.state.duration_seconds);
       last_run.Add(by_name, ToUnixSeconds(record.state.last_run_at));
     }

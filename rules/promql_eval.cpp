@@ -248,8 +248,7 @@ std::span<const HistorySeries* const> SelectionCache::Matching(const Expr& selec
 
 void Value::ScalarToVector() {
   if (kind != Kind::kScalar) return;
-  arena.emplace_back();
-  vector = {VectorSample{&arena.back(), scalar}};
+  vector = {VectorSample{arena.Add(Labels{}), scalar}};
   kind = Kind::kVector;
 }
 

@@ -6,6 +6,7 @@
 
 #include <cstdint>
 #include <deque>
+#include <memory>
 #include <span>
 #include <string>
 #include <unordered_map>
@@ -24,15 +25,29 @@ struct VectorSample {
   double value = 0;
 };
 
+// Label sets computed during an evaluation, at stable addresses. Allocates nothing until the
+// first one: most rule evaluations compute none, and a round has a thousand of them.
+class LabelArena {
+ public:
+  const Labels* Add(Labels labels) {
+    if (!sets_) sets_ = std::make_unique<std::deque<Labels>>();
+    sets_->push_back(std::move(labels));
+    return &sets_->back();
+  }
+
+ private:
+  std::unique_ptr<std::deque<Labels>> sets_;
+};
+
 // A result borrows its label sets instead of copying one per sample (a round of 1,000 rules can
 // yield tens of thousands): from the history, valid until its next Append, or from `arena`,
-// owned here. A deque keeps element addresses when it moves, and Value is move-only so a copy
+// owned here. The arena keeps element addresses when it moves, and Value is move-only so a copy
 // can never point into another value's arena.
 struct Value {
   enum class Kind { kScalar, kVector } kind = Kind::kVector;
   double scalar = 0;
   std::vector<VectorSample> vector;
-  std::deque<Labels> arena;
+  LabelArena arena;
 
   Value() = default;
   Value(Value&&) = default;

@@ -89,12 +89,9 @@ struct Context {
   const SeriesHistory& history;
   SelectionCache* cache;  // may be null
   int64_t now_ms;
-  std::deque<Labels> arena;  // label sets computed during this evaluation (stable addresses)
+  LabelArena arena;  // label sets computed during this evaluation (stable addresses)
 
-  const Labels* Own(Labels labels) {
-    arena.push_back(std::move(labels));
-    return &arena.back();
-  }
+  const Labels* Own(Labels labels) { return arena.Add(std::move(labels)); }
 };
 
 InstantValue EvalNode(const Expr& e, Context& ctx);

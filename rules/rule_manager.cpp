@@ -118,7 +118,7 @@ std::vector<Alert> RuleManager::Tick(const SnapshotPtr& snapshot, SystemTime now
                          [now](const GroupState& g) { return g.next_evaluation <= now; });
   if (!due) return to_send;
   // The snapshot is sampled at evaluation time, as a Prometheus scraping opswatch would see it.
-  if (snapshot) history_.Append(now, snapshot->FlatSeries(), "snapshot");
+  if (snapshot) history_.AppendFamilies(now, snapshot->families, "snapshot");
   for (auto& group : groups_) {
     if (group.next_evaluation > now) continue;
     EvaluateGroup(group, now, to_send);

@@ -59,18 +59,59 @@ void SeriesHistory::Push(Entry& entry, int64_t t_ms, double value) {
 
 void SeriesHistory::Append(SystemTime t, const std::vector<Series>& series,
                            const std::string& source) {
+  std::vector<SeriesView> views;
+  views.reserve(series.size());
+  for (const auto& s : series) views.push_back(SeriesView{&s.name, &s.labels, s.value});
+  AppendViews(t, views, source);
+}
+
+void SeriesHistory::AppendFamilies(SystemTime t, const std::vector<MetricFamily>& families,
+                                   const std::string& source) {
+  // Histograms become several synthesized series; everything else is read in place. Expand
+  // them all first: views into `expanded` must not move while it grows.
+  std::vector<Series> expanded;
+  std::vector<size_t> expanded_end(families.size(), 0);
+  for (size_t f = 0; f < families.size(); ++f) {
+    if (families[f].type == MetricType::kHistogram) FlattenFamily(families[f], expanded);
+    expanded_end[f] = expanded.size();
+  }
+  std::vector<SeriesView> views;
+  for (size_t f = 0; f < families.size(); ++f) {
+    const MetricFamily& family = families[f];
+    if (family.type == MetricType::kHistogram) {
+      for (size_t i = f == 0 ? 0 : expanded_end[f - 1]; i < expanded_end[f]; ++i) {
+        views.push_back(SeriesView{&expanded[i].name, &expanded[i].labels, expanded[i].value});
+      }
+      continue;
+    }
+    for (const auto& sample : family.samples) {
+      views.push_back(SeriesView{&family.name, &sample.labels, sample.value});
+    }
+  }
+  AppendViews(t, views, source);
+}
+
+void SeriesHistory::AppendViews(SystemTime t, const std::vector<SeriesView>& series,
+                                const std::string& source) {
   const int64_t t_ms = ToMillis(t);
   const uint64_t append = ++appends_;
   std::vector<Entry*> this_round;
   this_round.reserve(series.size());
-  for (const auto& s : series) {
-    Entry& entry = s.labels.Has(kMetricName) ? Upsert(s.name, Labels(s.labels).Remove(kMetricName))
-                                             : Upsert(s.name, s.labels);
-    Push(entry, t_ms, s.value);
-    entry.last_append = append;
-    this_round.push_back(&entry);
-  }
   auto& previous = last_round_[source];
+  for (size_t i = 0; i < series.size(); ++i) {
+    const std::string& name = *series[i].name;
+    const Labels& labels = *series[i].labels;
+    // A source sends the same series in the same order round after round: comparing with the
+    // previous round's i-th series skips hashing and the index lookup.
+    Entry* entry = i < previous.size() ? previous[i] : nullptr;
+    if (entry == nullptr || entry->name != name || entry->labels_without_name != labels) {
+      entry = labels.Has(kMetricName) ? &Upsert(name, Labels(labels).Remove(kMetricName))
+                                      : &Upsert(name, labels);
+    }
+    Push(*entry, t_ms, series[i].value);
+    entry->last_append = append;
+    this_round.push_back(entry);
+  }
   if (!previous.empty()) {
     for (Entry* entry : previous) {
       if (entry->last_append != append) {

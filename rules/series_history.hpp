@@ -74,6 +74,10 @@ class SeriesHistory {
   // the same "source" and absent now gets a staleness marker, as Prometheus does for scrapes.
   // Samples not newer than a series' last sample are ignored (Prometheus rejects them too).
   void Append(SystemTime t, const std::vector<Series>& series, const std::string& source = "");
+  // The same for a snapshot's families, without copying every series first (histograms are
+  // expanded as FlattenFamily does).
+  void AppendFamilies(SystemTime t, const std::vector<MetricFamily>& families,
+                      const std::string& source = "");
 
   size_t series_count() const { return series_.size(); }
   // Changes whenever a series is added or forgotten: lists of matching series computed from an
@@ -92,6 +96,12 @@ class SeriesHistory {
     using is_transparent = void;
     size_t operator()(std::string_view s) const { return std::hash<std::string_view>{}(s); }
   };
+  struct SeriesView {
+    const std::string* name;
+    const Labels* labels;
+    double value;
+  };
+  void AppendViews(SystemTime t, const std::vector<SeriesView>& series, const std::string& source);
   Entry& Upsert(const std::string& name, const Labels& labels);
   void Push(Entry& entry, int64_t t_ms, double value);
   void Prune(int64_t newest_ms);

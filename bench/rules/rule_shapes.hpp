@@ -50,4 +50,21 @@ inline std::string RuleText(int i, bool quiet = false) {
   }
 }
 
+// The rule text both round_bench and Prometheus (bench/rules/run.sh) evaluate.
+inline constexpr const char* kSummary = "{{ $labels.instance }} of {{ $labels.job }} is off";
+inline constexpr const char* kDescription = "value {{ $value | humanize }}";
+
+inline std::string RuleFile(bool quiet) {
+  std::string out = "groups:\n- name: bench\n  rules:\n";
+  for (int i = 0; i < kRules; ++i) {
+    std::string expr = RuleText(i, quiet);
+    std::string quoted;
+    for (char c : expr) quoted += c == '\'' ? std::string("''") : std::string(1, c);
+    out += "  - alert: BenchAlert" + std::to_string(i) + "\n    expr: '" + quoted +
+           "'\n    for: 1m\n    labels: {severity: warning}\n    annotations:\n      summary: '" +
+           kSummary + "'\n      description: '" + kDescription + "'\n";
+  }
+  return out;
+}
+
 }  // namespace opswatch::bench

@@ -92,6 +92,9 @@ BOOST_AUTO_TEST_CASE(runs_on_interval_and_publishes_with_collector_label) {
   s.Tick();
   BOOST_REQUIRE(executor.tasks.size() == 1u);
   BOOST_TEST(!store.AllCollectedOnce());
+  // No outcome yet: opswatch_collector_up is absent (not 0), as Prometheus's up before a scrape.
+  BOOST_TEST(ValueOf(*store.Current(), "opswatch_collector_up", "a") == -1);
+  BOOST_TEST(ValueOf(*store.Current(), "opswatch_collector_runs_total", "a") == 0);
   executor.RunAll();
   BOOST_TEST(store.AllCollectedOnce());
   auto snap = store.Current();

@@ -1,6 +1,7 @@
 #define BOOST_TEST_MODULE series_history
 #include "rules/series_history.hpp"
 
+#include <bit>
 #include <boost/test/unit_test.hpp>
 #include <cmath>
 
@@ -37,6 +38,47 @@ BOOST_AUTO_TEST_CASE(appends_samples_with_name_label_in_milliseconds) {
   BOOST_CHECK_EQUAL(h.AllSeries().size(), 2u);
   BOOST_CHECK(h.SeriesNamed("nope").empty());
   BOOST_CHECK_GT(h.bytes_estimate(), 0u);
+}
+
+BOOST_AUTO_TEST_CASE(appending_families_equals_appending_their_flattened_series) {
+  std::vector<MetricFamily> families;
+  families.push_back(Gauge("up", "u").Add(Labels{{"job", "a"}}, 1).Add(Labels{{"job", "b"}}, 0));
+  MetricFamily latency{"latency_seconds", "l", MetricType::kHistogram, {}};
+  latency.samples.push_back(
+      opswatch::Sample{Labels{{"job", "a"}}, 0, HistogramValue{{{0.1, 3}, {1, 5}}, 7, 2.5}});
+  families.push_back(latency);
+  families.push_back(Counter("runs_total", "r").Add(Labels{{"job", "c"}}, 4));
+  std::vector<Series> flat;
+  for (const auto& f : families) FlattenFamily(f, flat);
+
+  SeriesHistory by_family(std::chrono::minutes(5));
+  SeriesHistory by_series(std::chrono::minutes(5));
+  for (int round = 0; round < 3; ++round) {
+    if (round == 2) {  // a series goes away: both get its staleness marker
+      families[0].samples.pop_back();
+      flat.erase(flat.begin() + 1);
+    }
+    by_family.AppendFamilies(kT0 + seconds(15 * round), families, "snapshot");
+    by_series.Append(kT0 + seconds(15 * round), flat, "snapshot");
+  }
+  BOOST_CHECK_EQUAL(by_family.series_count(), 8u);  // 2 up, 3 buckets + sum + count, 1 runs
+  BOOST_CHECK_EQUAL(by_family.series_count(), by_series.series_count());
+  BOOST_CHECK_EQUAL(by_family.sample_count(), by_series.sample_count());
+  for (const HistorySeries* a : by_family.AllSeries()) {
+    bool found = false;
+    for (const HistorySeries* b : by_series.AllSeries()) {
+      if (a->labels != b->labels) continue;
+      found = true;
+      BOOST_REQUIRE_EQUAL(a->live().size(), b->live().size());
+      for (size_t i = 0; i < a->live().size(); ++i) {
+        BOOST_CHECK_EQUAL(a->live()[i].t_ms, b->live()[i].t_ms);
+        BOOST_CHECK_EQUAL(std::bit_cast<uint64_t>(a->live()[i].value),
+                          std::bit_cast<uint64_t>(b->live()[i].value));
+      }
+    }
+    BOOST_CHECK_MESSAGE(found, a->labels.ToString());
+  }
+  BOOST_CHECK(IsStaleMarker(PointsOf(by_family, "up", "b").back().value));
 }
 
 BOOST_AUTO_TEST_CASE(a_series_missing_from_its_source_gets_one_staleness_marker) {
