@@ -91,9 +91,8 @@ std::string ReadOrEmpty(const std::string& path) {
 }
 
 // Whether the sink printed a notification to `path` with top-level `status` that lists `alert`
-// in that status. The sink prints "<path> <status> <alertname>=<state> ..." once per request (one
-// write; requests are served by threads, so another request's output may follow on the same
-// line), then the body.
+// in that status. The sink prints "<path> <status> <alertname>=<state> ..." once per request, in
+// one write with the body after it.
 bool SinkHas(const std::string& sink_output, const std::string& path, const std::string& status,
              const std::string& alert) {
   const std::regex summary(path + " " + status + "( [A-Za-z0-9_]+=[a-z]+)* " + alert + "=" +

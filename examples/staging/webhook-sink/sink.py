@@ -38,8 +38,8 @@ class Handler(http.server.BaseHTTPRequestHandler):
                 for a in body.get("alerts", []))
             emit(f"{self.path} {body.get('status', '?')} {alerts}\n"
                  f"{json.dumps(body, indent=2, sort_keys=True)}")
-        except ValueError:
-            emit(f"{self.path} (not JSON, {len(raw)} bytes)")
+        except (ValueError, AttributeError, TypeError):  # not JSON, or not the payload's shape
+            emit(f"{self.path} (not an alert payload, {len(raw)} bytes)")
         self.send_response(200)
         self.send_header("Content-Length", "0")
         self.end_headers()
