@@ -55,20 +55,6 @@ std::string Trim(std::string s) {
   return s;
 }
 
-// A free loopback port: bind port 0, read it back, release it for the container to take.
-int FreePort() {
-  int fd = socket(AF_INET, SOCK_STREAM, 0);
-  BOOST_REQUIRE(fd >= 0);
-  sockaddr_in addr{};
-  addr.sin_family = AF_INET;
-  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  BOOST_REQUIRE(bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) == 0);
-  socklen_t len = sizeof addr;
-  BOOST_REQUIRE(getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &len) == 0);
-  close(fd);
-  return ntohs(addr.sin_port);
-}
-
 // Builds the image once per test binary run (the first build takes minutes; later ones hit the
 // layer cache in the work dir). In setup(), not the constructor: Boost.Test allows assertions
 // there.
@@ -142,7 +128,7 @@ BOOST_AUTO_TEST_CASE(default_config_in_the_image_is_valid) {
 
 BOOST_AUTO_TEST_CASE(serves_metrics_as_non_root_and_stops_on_sigterm) {
   TempDir dir;
-  const int port = FreePort();
+  const int port = FreeLoopbackPort();
   const std::string config = dir.Write("opswatch.yml",
                                        "global:\n  interval: 1s\n  timeout: 500ms\n"
                                        "  state_dir: /var/lib/opswatch\n"

@@ -42,19 +42,6 @@ const std::string kScript = std::string(OPSWATCH_SOURCE_DIR) + "/examples/stagin
 const std::vector<std::string> kChildren = {"opswatch",     "prometheus", "alertmanager",
                                             "webhook-sink", "app",        "db-backup"};
 
-int FreePort() {
-  int fd = socket(AF_INET, SOCK_STREAM, 0);
-  BOOST_REQUIRE(fd >= 0);
-  sockaddr_in addr{};
-  addr.sin_family = AF_INET;
-  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  BOOST_REQUIRE(bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) == 0);
-  socklen_t len = sizeof addr;
-  BOOST_REQUIRE(getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &len) == 0);
-  close(fd);
-  return ntohs(addr.sin_port);
-}
-
 bool PortOpen(int port) {
   int fd = socket(AF_INET, SOCK_STREAM, 0);
   if (fd < 0) return false;
@@ -109,7 +96,7 @@ class Demo {
                                                    std::filesystem::perms::others_exec);
     dir_ = root_.Join("demo");
     std::set<int> ports;
-    while (ports.size() < 6) ports.insert(FreePort());
+    while (ports.size() < 6) ports.insert(FreeLoopbackPort());
     auto port = ports.begin();
     for (const char* name : {"OPSWATCH_PORT", "APP_PORT", "SINK_PORT", "PROMETHEUS_PORT",
                              "ALERTMANAGER_PORT", "PGPORT"}) {

@@ -143,20 +143,6 @@ double SampleValue(const std::string& exposition, const std::string& family,
   return std::nan("");
 }
 
-// A free loopback port: bind port 0, read it back, release it for the child to take.
-int FreePort() {
-  int fd = socket(AF_INET, SOCK_STREAM, 0);
-  BOOST_REQUIRE(fd >= 0);
-  sockaddr_in addr{};
-  addr.sin_family = AF_INET;
-  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  BOOST_REQUIRE(bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) == 0);
-  socklen_t len = sizeof addr;
-  BOOST_REQUIRE(getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &len) == 0);
-  close(fd);
-  return ntohs(addr.sin_port);
-}
-
 }  // namespace
 
 BOOST_AUTO_TEST_SUITE(staging)
@@ -271,7 +257,7 @@ BOOST_AUTO_TEST_CASE(db_backup_loop_writes_verified_dumps_and_keeps_retention) {
 BOOST_AUTO_TEST_CASE(demo_app_health_drives_the_staging_http_checks) {
   // The staging stack's app-health collector, exactly as configured, against the demo app.
   TempDir dir;
-  const int port = FreePort();
+  const int port = FreeLoopbackPort();
   const std::string unhealthy = dir.Join("unhealthy");
   Process app({"python3", "-u", kStaging + "/demo-app/app.py"},
               {{"APP_PORT", std::to_string(port)},
@@ -313,7 +299,7 @@ BOOST_AUTO_TEST_CASE(demo_app_health_drives_the_staging_http_checks) {
 }
 
 BOOST_AUTO_TEST_CASE(webhook_sink_prints_what_it_receives) {
-  const int port = FreePort();
+  const int port = FreeLoopbackPort();
   Process sink({"python3", "-u", kStaging + "/webhook-sink/sink.py"},
                {{"SINK_PORT", std::to_string(port)}});
   BOOST_REQUIRE_MESSAGE(sink.WaitForOutput("webhook sink:", 20s), sink.Stderr());

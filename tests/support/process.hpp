@@ -52,6 +52,10 @@ class Process {
   std::string err_path_;
 };
 
+// A free loopback TCP port for a child to listen on: bound to 127.0.0.1:0, read back, released.
+// (Children that cannot take port 0 and report it need one; the tiny race is accepted.)
+int FreeLoopbackPort();
+
 // The port opswatch logged for `--web.listen-address=127.0.0.1:0` (its "listening" line), or 0.
 int WaitForListenPort(Process& process, std::chrono::milliseconds timeout);
 

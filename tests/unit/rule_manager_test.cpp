@@ -207,23 +207,25 @@ BOOST_FIXTURE_TEST_CASE(restart_keeps_firing_alert_without_resending, Fixture) {
   BOOST_TEST(Step(restarted, seconds(45)).size() == 1u);  // resend_delay (1m) passed
 }
 
-BOOST_FIXTURE_TEST_CASE(restart_keeps_for_timer_and_sends_forgotten_resolve, Fixture) {
-  const char* slow = R"(groups:
+// A long `for`: the alert stays pending across the steps of a test.
+const char* kSlowRules = R"(groups:
 - name: disk
   rules:
   - alert: DiskLow
     expr: opswatch_disk_avail_bytes / opswatch_disk_size_bytes < 0.1
     for: 20m
 )";
+
+BOOST_FIXTURE_TEST_CASE(restart_keeps_for_timer_and_sends_forgotten_resolve, Fixture) {
   {
     RuleManager manager(Options(), clock, logger);
-    manager.SetRules(Rules(slow));
+    manager.SetRules(Rules(kSlowRules));
     Step(manager);
     Step(manager, minutes(5));  // 5 of 20 minutes pending
   }
   clock.Advance(minutes(30));  // down for 30 minutes: not counted
   RuleManager restarted(Options(), clock, logger);
-  restarted.SetRules(Rules(slow));
+  restarted.SetRules(Rules(kSlowRules));
   Step(restarted);
   BOOST_TEST(restarted.Alerts().at(0).state == AlertState::kPending);
   BOOST_TEST(Step(restarted, minutes(14) + seconds(45)).empty());  // 19m45s pending
@@ -232,22 +234,15 @@ BOOST_FIXTURE_TEST_CASE(restart_keeps_for_timer_and_sends_forgotten_resolve, Fix
   // Resolved while down: the first evaluation after the restart sends the resolve.
   avail = 50;
   RuleManager again(Options(), clock, logger);
-  again.SetRules(Rules(slow));
+  again.SetRules(Rules(kSlowRules));
   auto sent = Step(again);
   BOOST_REQUIRE_EQUAL(sent.size(), 1u);
   BOOST_TEST(sent[0].resolved());
 }
 
 BOOST_FIXTURE_TEST_CASE(rounds_that_change_no_alert_state_do_not_rewrite_it, Fixture) {
-  const char* slow = R"(groups:
-- name: disk
-  rules:
-  - alert: DiskLow
-    expr: opswatch_disk_avail_bytes / opswatch_disk_size_bytes < 0.1
-    for: 20m
-)";
   RuleManager manager(Options(), clock, logger);
-  manager.SetRules(Rules(slow));
+  manager.SetRules(Rules(kSlowRules));
   Step(manager);  // pending: saved
   const std::string path = state_dir.Join("alerts.json");
   struct stat before {};
