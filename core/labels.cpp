@@ -34,7 +34,7 @@ std::string_view Labels::Get(std::string_view name) const {
 
 bool Labels::Has(std::string_view name) const { return !Get(name).empty(); }
 
-uint64_t Labels::Fingerprint() const {
+uint64_t Labels::FingerprintWithout(std::string_view name) const {
   uint64_t hash = 14695981039346656037ULL;
   auto mix = [&hash](std::string_view s) {
     for (unsigned char c : s) {
@@ -45,6 +45,7 @@ uint64_t Labels::Fingerprint() const {
     hash *= 1099511628211ULL;
   };
   for (const auto& label : items_) {
+    if (label.name == name) continue;  // names are never empty, so "" skips nothing
     mix(label.name);
     mix(label.value);
   }

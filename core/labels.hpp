@@ -50,7 +50,10 @@ class Labels {
   }
 
   // Stable 64-bit hash of the set (FNV-1a over names and values with separators).
-  uint64_t Fingerprint() const;
+  uint64_t Fingerprint() const { return FingerprintWithout({}); }
+  // The fingerprint of the set without the label `name` (e.g. a series' name-less identity),
+  // computed without copying the set.
+  uint64_t FingerprintWithout(std::string_view name) const;
   // {a="1", b="2"} with Prometheus escaping; "{}" when empty.
   std::string ToString() const;
 

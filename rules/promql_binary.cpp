@@ -68,23 +68,9 @@ class Signature {
       return HashLabels(sample, [this](std::string_view name) { return Includes(name); });
     }
     // Every label but the name: the history's precomputed name-less fingerprint for a selected
-    // series, and the same function (Labels::Fingerprint's FNV-1a) over computed labels.
+    // series, and the same function over computed labels.
     if (sample.series != nullptr) return sample.series->fingerprint_without_name;
-    uint64_t hash = 14695981039346656037ULL;
-    auto mix = [&hash](std::string_view text) {
-      for (unsigned char c : text) {
-        hash ^= c;
-        hash *= 1099511628211ULL;
-      }
-      hash ^= 0xff;
-      hash *= 1099511628211ULL;
-    };
-    for (const auto& label : *sample.labels) {
-      if (label.name == kMetricName) continue;
-      mix(label.name);
-      mix(label.value);
-    }
-    return hash;
+    return sample.labels->FingerprintWithout(kMetricName);
   }
 
   // The labels a signature is built from, for error messages (Labels.MatchLabels).
