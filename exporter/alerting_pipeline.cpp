@@ -71,6 +71,12 @@ std::vector<Alert> AlertingPipeline::EvaluateOnce() {
 void AlertingPipeline::Start() {
   thread_ = std::thread([this] {
     std::unique_lock lock(thread_mu_);
+    // The first evaluation waits for the first collection round (every collector ran or timed
+    // out; bounded by the longest timeout): before it, every collector's series are absent, and
+    // an alert restored from state_dir would resolve on data that simply was not collected yet.
+    while (!stop_ && !store_.AllCollectedOnce()) {
+      wake_.wait_for(lock, std::chrono::milliseconds(20), [this] { return stop_; });
+    }
     while (!stop_) {
       lock.unlock();
       EvaluateOnce();

@@ -4,6 +4,6 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/install-deps.sh
-cmake -S . -B build -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo -DOPSWATCH_TESTS=OFF >/dev/null
+cmake -S . -B build -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo -DOPSWATCH_SANITIZE=OFF -DOPSWATCH_TESTS=OFF >/dev/null
 cmake --build build --target opswatch
 exec build/opswatch --config.file=examples/opswatch.yml "$@"

@@ -53,6 +53,7 @@ void GroupAggregator::Add(const Alert& alert, SystemTime now) {
     group.labels = labels;
     group.key = key;
     group.next_flush = now + config_.group_wait;
+    if (auto entry = restored_.extract(key)) group.notified = std::move(entry.mapped());
   }
   // Alertmanager flushes at once when the alert has already waited group_wait (e.g. it fired
   // before a restart), rather than delaying it a second time.
@@ -65,15 +66,19 @@ void GroupAggregator::Add(const Alert& alert, SystemTime now) {
 bool GroupAggregator::NeedsUpdate(const Group& group, const std::set<std::string>& firing,
                                   const std::set<std::string>& resolved, SystemTime now) const {
   if (!group.notified) return !firing.empty();
-  if (!IsSubset(firing, group.last_firing)) return true;
-  if (config_.send_resolved && !IsSubset(resolved, group.last_resolved)) return true;
+  const NotificationLogEntry& last = *group.notified;
+  if (!IsSubset(firing, last.firing)) return true;
+  if (config_.send_resolved && !IsSubset(resolved, last.resolved)) return true;
   // Everything resolved since the last notification: that is news in itself.
-  if (firing.empty()) return !group.last_firing.empty();
-  return group.last_notified + config_.repeat_interval <= now;
+  if (firing.empty()) return !last.firing.empty();
+  return last.notified_at + config_.repeat_interval <= now;
 }
 
 std::vector<WebhookMessage> GroupAggregator::Flush(SystemTime now) {
   std::vector<WebhookMessage> out;
+  log_changed_ |= std::erase_if(restored_, [now](const auto& item) {
+                    return item.second.notified_at + kNotificationLogRetention < now;
+                  }) > 0;
   for (auto it = groups_.begin(); it != groups_.end();) {
     Group& group = it->second;
     if (group.next_flush > now) {
@@ -89,10 +94,8 @@ std::vector<WebhookMessage> GroupAggregator::Flush(SystemTime now) {
       if (!alert.resolved() || config_.send_resolved) alerts.push_back(alert);
     }
     if (NeedsUpdate(group, firing, resolved, now)) {
-      group.notified = true;
-      group.last_firing = firing;
-      group.last_resolved = resolved;
-      group.last_notified = now;
+      group.notified = NotificationLogEntry{firing, resolved, now};
+      log_changed_ = true;
       if (!alerts.empty()) {
         std::sort(alerts.begin(), alerts.end(), AlertOrder);
         WebhookMessage message{config_.name, group.key, group.labels, {}, 0};
@@ -107,10 +110,33 @@ std::vector<WebhookMessage> GroupAggregator::Flush(SystemTime now) {
     // Resolved alerts have been handed on (or need not be); a group with none left ends.
     for (const auto& fingerprint : resolved) group.alerts.erase(fingerprint);
     if (group.alerts.empty()) {
+      // Its entry goes with it: a group with no alerts has nothing left to resolve, and a new
+      // firing alert is news to a fresh group just as to an entry without firing alerts.
+      log_changed_ |= group.notified.has_value();
       it = groups_.erase(it);
     } else {
       ++it;
     }
+  }
+  return out;
+}
+
+void GroupAggregator::RestoreLog(GroupLog entries) {
+  for (auto& [key, entry] : entries) {
+    auto group = groups_.find(key);
+    if (group == groups_.end()) {
+      restored_[key] = std::move(entry);
+    } else if (!group->second.notified || group->second.notified->notified_at < entry.notified_at) {
+      group->second.notified = std::move(entry);
+    }
+  }
+  log_changed_ = true;
+}
+
+GroupLog GroupAggregator::ExportLog() const {
+  GroupLog out = restored_;
+  for (const auto& [key, group] : groups_) {
+    if (group.notified) out[key] = *group.notified;
   }
   return out;
 }

@@ -5,6 +5,8 @@
 // group_interval; a flush notifies only when a new alert fires, a resolve is to be sent, or
 // repeat_interval has passed (Alertmanager's needsUpdate). Once a notification is handed to the
 // outbox it counts as sent (delivery is then at-least-once), so resolved alerts leave the group.
+// What each group last notified (the nflog) can be exported and restored, so a restart or a
+// reload does not forget that a firing alert was notified and drop its resolve.
 //
 // PushTracker follows Prometheus's notifier for `alertmanager` receivers: firing alerts are
 // (re)sent every resend_delay with endsAt = now + 4 * max(evaluation interval, resend_delay);
@@ -17,10 +19,12 @@
 #include <optional>
 #include <set>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "core/alert.hpp"
 #include "core/clock.hpp"
+#include "rules/notify/notification_log.hpp"
 #include "rules/notify/notify_config.hpp"
 #include "rules/notify/payload.hpp"
 
@@ -44,6 +48,14 @@ class GroupAggregator {
   std::optional<SystemTime> NextFlush() const;
   size_t group_count() const { return groups_.size(); }
 
+  // Entries from before a restart; a group created later for the same key starts from its entry.
+  // Entries no group claims within kNotificationLogRetention are forgotten.
+  void RestoreLog(GroupLog entries);
+  // What every group last notified, plus the restored entries not yet claimed.
+  GroupLog ExportLog() const;
+  // True when ExportLog changed since the last call (then clears the flag).
+  bool TakeLogChanged() { return std::exchange(log_changed_, false); }
+
  private:
   struct Group {
     Labels labels;
@@ -51,17 +63,16 @@ class GroupAggregator {
     std::map<std::string, Alert> alerts;  // by fingerprint
     SystemTime next_flush{};
     bool has_flushed = false;
-    // What the last notification contained (Alertmanager's nflog entry).
-    bool notified = false;
-    std::set<std::string> last_firing;
-    std::set<std::string> last_resolved;
-    SystemTime last_notified{};
+    // What the last notification contained (Alertmanager's nflog entry); none yet if empty.
+    std::optional<NotificationLogEntry> notified;
   };
   bool NeedsUpdate(const Group& group, const std::set<std::string>& firing,
                    const std::set<std::string>& resolved, SystemTime now) const;
 
   const ReceiverConfig& config_;
   std::map<std::string, Group> groups_;  // by group key
+  GroupLog restored_;                    // entries from before a restart, not yet claimed
+  bool log_changed_ = false;
 };
 
 struct PushBatch {

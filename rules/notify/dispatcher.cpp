@@ -72,6 +72,7 @@ Status Dispatcher::Start(SystemTime now) {
     logger_.Error("cannot read the notification outbox", {{"err", loaded.error()}});
     return loaded.status();
   }
+  NotificationLog log = LoadNotificationLog();
   size_t replayed = 0;
   for (Notification& n : *loaded) {
     next_seq_ = std::max(next_seq_, n.seq + 1);
@@ -83,11 +84,54 @@ Status Dispatcher::Start(SystemTime now) {
       continue;
     }
     n.next_attempt = now;
+    if (n.type == ReceiverType::kWebhook) {
+      // Written before the log and possibly never followed by it (a crash in between): once
+      // delivered, this is what its group last notified.
+      auto entry = EntryFromWebhookBody(n.body, n.created);
+      NotificationLogEntry& logged = log[n.receiver][n.key];
+      if (entry && logged.notified_at <= n.created) logged = std::move(entry).value();
+    }
     Enqueue(*receiver, std::move(n), /*persist=*/false);
     ++replayed;
   }
+  for (auto& [name, groups] : log) {
+    Receiver* receiver = Find(name);
+    if (receiver != nullptr && receiver->aggregator) {
+      receiver->aggregator->RestoreLog(std::move(groups));
+    }
+  }
   if (replayed > 0) logger_.Info("replaying notification outbox", {{"notifications", replayed}});
   return Status::Ok();
+}
+
+NotificationLog Dispatcher::LoadNotificationLog() {
+  auto text = outbox_.LoadLog();
+  if (!text) {
+    logger_.Warn("cannot read the notification log; groups start afresh", {{"err", text.error()}});
+    return {};
+  }
+  if (text->empty()) return {};
+  auto log = DecodeNotificationLog(*text);
+  if (!log) {
+    logger_.Warn("ignoring the notification log; groups start afresh", {{"err", log.error()}});
+    return {};
+  }
+  return std::move(log).value();
+}
+
+void Dispatcher::StageNotificationLog() {
+  bool changed = false;
+  for (auto& receiver : receivers_) {
+    if (receiver->aggregator) changed |= receiver->aggregator->TakeLogChanged();
+  }
+  if (!changed) return;
+  NotificationLog log;
+  for (const auto& receiver : receivers_) {
+    if (!receiver->aggregator) continue;
+    GroupLog groups = receiver->aggregator->ExportLog();
+    if (!groups.empty()) log[receiver->config.name] = std::move(groups);
+  }
+  outbox_.PutLog(EncodeNotificationLog(log));
 }
 
 void Dispatcher::Submit(const std::vector<Alert>& alerts, SystemTime now) {
@@ -317,6 +361,7 @@ void Dispatcher::Tick(SystemTime now) {
       }
     }
   }
+  StageNotificationLog();
   // One directory fsync makes every notification written above durable before its first attempt.
   if (outbox_.has_staged()) NoteOutbox(outbox_.Sync());
   for (auto& receiver : receivers_) StartDue(*receiver, now);

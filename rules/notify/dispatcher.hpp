@@ -95,6 +95,10 @@ class Dispatcher {
   void StartDue(Receiver& receiver, SystemTime now);
   HttpRequest BuildRequest(const Receiver& receiver, const Notification& n, SystemTime now) const;
   void NoteOutbox(const Status& status);
+  // The stored notification log; empty (with a warning) when it is missing or unreadable.
+  NotificationLog LoadNotificationLog();
+  // Stages the webhook groups' notification log into the outbox batch when it changed.
+  void StageNotificationLog();
   void RemoveFromOutbox(Receiver& receiver, const Notification& n);
   Receiver* Find(const std::string& name);
 

@@ -95,6 +95,32 @@ class PosixOutboxFs final : public OutboxFs {
     return Status::Ok();
   }
 
+  Result<std::string> Read(const std::string& dir, const std::string& name) override {
+    // The log holds one entry per live group: a few MiB would already be absurd.
+    constexpr off_t kMaxBytes = 64 << 20;
+    std::string path = dir + "/" + name;
+    UniqueFd fd(::open(path.c_str(), O_RDONLY | O_NONBLOCK | O_CLOEXEC));
+    if (fd.get() < 0) {
+      if (errno == ENOENT) return std::string();
+      return Errno("cannot open " + path);
+    }
+    struct stat st {};
+    if (::fstat(fd.get(), &st) != 0) return Errno("cannot stat " + path);
+    if (!S_ISREG(st.st_mode)) return Status::Error(path + ": not a regular file");
+    if (st.st_size > kMaxBytes) return Status::Error(path + ": larger than 64 MiB");
+    std::string content(static_cast<size_t>(st.st_size), '\0');
+    size_t done = 0;
+    while (done < content.size()) {
+      ssize_t n = ::read(fd.get(), content.data() + done, content.size() - done);
+      if (n < 0 && errno == EINTR) continue;
+      if (n < 0) return Errno("cannot read " + path);
+      if (n == 0) break;
+      done += static_cast<size_t>(n);
+    }
+    content.resize(done);
+    return content;
+  }
+
   Result<std::vector<std::pair<std::string, std::string>>> ReadAll(
       const std::string& dir) override {
     std::unique_ptr<DIR, int (*)(DIR*)> handle(::opendir(dir.c_str()), &::closedir);
@@ -199,10 +225,17 @@ void Outbox::Put(const Notification& notification) {
       EncodeNotification(notification);
 }
 
+void Outbox::PutLog(std::string content) {
+  if (dir_.empty()) return;
+  staged_log_ = std::move(content);
+}
+
 Status Outbox::Sync() {
-  if (staged_.empty()) return Status::Ok();
+  if (!has_staged()) return Status::Ok();
   std::vector<std::pair<std::string, std::string>> files(staged_.begin(), staged_.end());
+  if (staged_log_) files.emplace_back(kNotificationLogFile, std::move(*staged_log_));
   staged_.clear();
+  staged_log_.reset();
   if (!dir_ready_) {
     Status status = fs_.EnsureDir(dir_);
     if (!status.ok()) return status;
@@ -218,12 +251,18 @@ Status Outbox::Remove(const Notification& notification) {
   return fs_.Remove(dir_, name);
 }
 
+Result<std::string> Outbox::LoadLog() {
+  if (dir_.empty()) return std::string();
+  return fs_.Read(dir_, kNotificationLogFile);
+}
+
 Result<std::vector<Notification>> Outbox::Load(std::vector<std::string>& problems) {
   std::vector<Notification> out;
   if (dir_.empty()) return out;
   auto files = fs_.ReadAll(dir_);
   if (!files) return files.status();
   for (const auto& [name, content] : *files) {
+    if (name == kNotificationLogFile) continue;
     auto decoded = DecodeNotification(content);
     if (!decoded) {
       problems.push_back(name + ": " + decoded.error());

@@ -2,7 +2,8 @@
 // atomically (temp file, fsync, rename; then one directory fsync per batch) before the first
 // attempt and removed only after a 2xx. On start the files are read back and delivered again. A
 // newer notification for the same group overwrites the older file, so superseded states collapse to
-// the latest one.
+// the latest one. The webhook groups' notification log (notification_log.hpp) is kept in the same
+// directory as kNotificationLogFile, written in the same batch, after the notifications.
 //
 // File I/O sits behind OutboxFs (LevelDB's Env) so tests inject ENOSPC or a read-only directory.
 // Thread-safety: Outbox is not thread-safe (the Dispatcher serialises it); PosixOutboxFs is
@@ -12,6 +13,7 @@
 #include <cstdint>
 #include <map>
 #include <memory>
+#include <optional>
 #include <string>
 #include <utility>
 #include <vector>
@@ -34,6 +36,8 @@ class OutboxFs {
                              const std::vector<std::pair<std::string, std::string>>& files) = 0;
   // Not synced: a removal lost in a crash only re-sends a delivered notification (at least once).
   virtual Status Remove(const std::string& dir, const std::string& name) = 0;
+  // The content of dir/name; empty when it does not exist. Refuses anything but a regular file.
+  virtual Result<std::string> Read(const std::string& dir, const std::string& name) = 0;
   // Every regular *.json file in `dir` as (name, content); leftover temp files are deleted.
   virtual Result<std::vector<std::pair<std::string, std::string>>> ReadAll(
       const std::string& dir) = 0;
@@ -73,6 +77,10 @@ Result<Notification> DecodeNotification(const std::string& text);
 // become path components.
 std::string OutboxFileName(const std::string& receiver, const std::string& key);
 
+// The notification log's file name in the outbox directory (not *.json: never read as a
+// notification).
+inline constexpr const char* kNotificationLogFile = "notification-log.state";
+
 class Outbox {
  public:
   // An empty `dir` keeps everything in memory only (no state_dir configured).
@@ -81,18 +89,24 @@ class Outbox {
   // Put stages the file (a later Put for the same group replaces it); Sync writes everything
   // staged in one durable batch. Sync is a no-op when nothing was staged.
   void Put(const Notification& notification);
+  // Stages the notification log; Sync renames it into place after the notifications, so a crash
+  // never leaves a log that claims a notification whose file is missing.
+  void PutLog(std::string content);
   Status Sync();
   Status Remove(const Notification& notification);
   // The stored notifications, oldest first. Unreadable files are skipped and named in `problems`.
   Result<std::vector<Notification>> Load(std::vector<std::string>& problems);
+  // The stored notification log's content; empty when there is none.
+  Result<std::string> LoadLog();
   bool enabled() const { return !dir_.empty(); }
-  bool has_staged() const { return !staged_.empty(); }
+  bool has_staged() const { return !staged_.empty() || staged_log_.has_value(); }
 
  private:
   OutboxFs& fs_;
   std::string dir_;
   bool dir_ready_ = false;
   std::map<std::string, std::string> staged_;  // file name -> content
+  std::optional<std::string> staged_log_;
 };
 
 }  // namespace opswatch::notify

@@ -61,15 +61,14 @@ std::string Config(const TempDir& dir, const RecordingReceiver& receiver) {
          "jitter: 0}\n";
 }
 
-// The alert fires while `expr_value` equals opswatch_collector_up (1 while the disk collector
-// works on the watched path), so "== 1" fires at once.
-std::string Rules(int expr_value) {
+// One alerting rule, DiskCollectorUp, on `expr`.
+std::string RulesWithExpr(const std::string& expr) {
   return "groups:\n"
          "  - name: restart\n"
          "    rules:\n"
          "      - alert: DiskCollectorUp\n"
-         "        expr: opswatch_collector_up{collector=\"d\"} == " +
-         std::to_string(expr_value) +
+         "        expr: " +
+         expr +
          "\n"
          "        labels:\n"
          "          severity: critical\n"
@@ -78,13 +77,20 @@ std::string Rules(int expr_value) {
          "          summary: 'collector {{ $labels.collector }} is up'\n";
 }
 
+// The alert fires while `expr_value` equals opswatch_collector_up (1 while the disk collector
+// works on the watched path), so "== 1" fires at once.
+std::string Rules(int expr_value) {
+  return RulesWithExpr("opswatch_collector_up{collector=\"d\"} == " + std::to_string(expr_value));
+}
+
+// Notification files (*.json) in the outbox; the notification log beside them does not count.
 size_t OutboxFiles(const TempDir& dir) {
   std::error_code ec;
   std::filesystem::path outbox = dir.path() / "state" / "notifications";
   if (!std::filesystem::is_directory(outbox, ec)) return 0;
   size_t n = 0;
   for (const auto& entry : std::filesystem::directory_iterator(outbox, ec)) {
-    n += entry.is_regular_file() ? 1 : 0;
+    n += entry.is_regular_file() && entry.path().extension() == ".json" ? 1 : 0;
   }
   return n;
 }
@@ -222,4 +228,40 @@ BOOST_AUTO_TEST_CASE(sigkill_during_receiver_outage_loses_nothing) {
   BOOST_TEST(firing_deliveries <= 2u);
   auto health = nlohmann::json::parse(ow->Get("/health").body);
   BOOST_TEST(health["alerting"]["queued"] == 0);
+}
+
+// A firing alert delivered before a restart is not submitted again by the restarted rule manager
+// until resend_delay has passed, so the new dispatcher's first sight of it is the resolve. Its
+// group must remember (notification-log.state) that the firing was notified, or the resolve is
+// dropped. The rule is true before the disk collector's first run after the restart (absent()),
+// so the alert is restored firing and stays firing: deterministic, unlike a rule on
+// collector_up, which is absent for a moment after a start.
+BOOST_AUTO_TEST_CASE(resolve_after_restart_is_delivered) {
+  TempDir dir;
+  RecordingReceiver receiver;
+  dir.Write("rules/restart.yml",
+            RulesWithExpr("absent(opswatch_disk_size_bytes{collector=\"d\"})"));
+  std::string config = dir.Write("opswatch.yml", Config(dir, receiver));
+
+  auto ow = std::make_unique<OpswatchProcess>(config);
+  if (!Poll([&] { return Delivered(receiver, "firing").size() == 1; }, 20s))
+    BOOST_FAIL("firing notification not delivered; stderr:\n" << ow->process().Stderr());
+  BOOST_TEST(Poll([&] { return OutboxFiles(dir) == 0; }, 10s));
+  ow->process().Signal(SIGKILL);
+  BOOST_REQUIRE(ow->process().Wait(5s).has_value());
+
+  ow = std::make_unique<OpswatchProcess>(config);
+  if (!Poll([&] { return Firing(*ow) == 1; }, 20s))
+    BOOST_FAIL("restarted opswatch does not report the alert firing; stderr:\n"
+               << ow->process().Stderr());
+  std::filesystem::create_directories(dir.path() / "vol");  // the series appears: resolved
+  if (!Poll([&] { return !Delivered(receiver, "resolved").empty(); }, 20s))
+    BOOST_FAIL("resolved notification not delivered; rules:\n"
+               << ow->Get("/api/v1/rules").body << "\nstderr:\n"
+               << ow->process().Stderr());
+  nlohmann::json resolved = Delivered(receiver, "resolved").front();
+  BOOST_REQUIRE(resolved["alerts"].size() == 1u);
+  BOOST_TEST(resolved["alerts"][0]["labels"]["alertname"] == "DiskCollectorUp");
+  // Restored, not re-notified: the restart sends no second firing within repeat_interval.
+  BOOST_TEST(Delivered(receiver, "firing").size() == 1u);
 }

@@ -56,7 +56,9 @@ class FakeFs final : public OutboxFs {
                      const std::vector<std::pair<std::string, std::string>>& batch) override {
     ++syncs;
     if (!fail_with.ok()) return fail_with;
-    for (const auto& [name, content] : batch) files[name] = content;
+    for (const auto& [name, content] : batch) {
+      (name == kNotificationLogFile ? log_file : files[name]) = content;
+    }
     return Status::Ok();
   }
   Status Remove(const std::string&, const std::string& name) override {
@@ -64,10 +66,16 @@ class FakeFs final : public OutboxFs {
     files.erase(name);
     return Status::Ok();
   }
+  Result<std::string> Read(const std::string&, const std::string& name) override {
+    if (name == kNotificationLogFile) return log_file;
+    auto it = files.find(name);
+    return it == files.end() ? std::string() : it->second;
+  }
   Result<std::vector<std::pair<std::string, std::string>>> ReadAll(const std::string&) override {
     return std::vector<std::pair<std::string, std::string>>(files.begin(), files.end());
   }
-  std::map<std::string, std::string> files;
+  std::map<std::string, std::string> files;  // the notifications
+  std::string log_file;                      // kNotificationLogFile
   Status fail_with;
   int syncs = 0;
 };
@@ -379,4 +387,91 @@ BOOST_AUTO_TEST_CASE(posix_outbox_writes_atomically_and_reads_back) {
   Status status = broken.Sync();
   BOOST_TEST(!status.ok());
   BOOST_TEST(status.message().find("cannot create") != std::string::npos);
+}
+
+// Alertmanager's needsUpdate sends nothing for a group that never notified and holds only
+// resolved alerts. Before the notification log was kept in the outbox directory, an alert notified
+// as firing before a restart (or reload) and resolved after it lost its resolve: the restarted
+// rule manager does not re-submit a firing alert within resend_delay, so the first thing the new
+// dispatcher saw of it was the resolve.
+BOOST_FIXTURE_TEST_CASE(resolve_after_restart_is_sent_for_a_group_notified_before, Fixture) {
+  Alert alert = Firing("A", clock.SystemNow());
+  {
+    auto before = Make({Hook()});
+    before->Submit({alert}, clock.SystemNow());
+    before->Tick(clock.SystemNow());
+    transport.Answer(200);
+    Step(*before, 0ms);
+    BOOST_TEST(fs.files.empty());  // delivered
+  }
+  BOOST_TEST(!fs.log_file.empty());
+  Step(*Make({Hook()}), 10s);  // a restart that sees nothing of the alert for a while
+
+  auto after = Make({Hook()});
+  clock.Advance(20s);
+  alert.state = AlertState::kInactive;
+  alert.resolved_at = clock.SystemNow();
+  after->Submit({alert}, clock.SystemNow());
+  after->Tick(clock.SystemNow());
+  BOOST_TEST_REQUIRE(transport.started.size() == 2u);
+  auto body = nlohmann::json::parse(transport.started[1].request.body);
+  BOOST_TEST(body["status"] == "resolved");
+  BOOST_TEST(body["alerts"][0]["fingerprint"] == FingerprintHex(alert.labels));
+}
+
+// The log is written after the notification in the same batch; a crash between the two leaves the
+// notification in the outbox and the log without it. The replayed notification stands in for it.
+BOOST_FIXTURE_TEST_CASE(replayed_notification_counts_as_notified_when_the_log_missed_it, Fixture) {
+  Alert alert = Firing("A", clock.SystemNow());
+  {
+    auto before = Make({Hook()});
+    before->Submit({alert}, clock.SystemNow());
+    before->Tick(clock.SystemNow());  // written, attempt started, then "killed"
+  }
+  fs.log_file.clear();
+  auto after = Make({Hook()});
+  after->Tick(clock.SystemNow());
+  BOOST_TEST_REQUIRE(transport.started.size() == 2u);  // the outbox copy is sent again
+  transport.Answer(200);
+  transport.Answer(200);
+  Step(*after, 0ms);
+
+  clock.Advance(5s);
+  alert.state = AlertState::kInactive;
+  alert.resolved_at = clock.SystemNow();
+  after->Submit({alert}, clock.SystemNow());
+  after->Tick(clock.SystemNow());
+  BOOST_TEST_REQUIRE(transport.started.size() == 3u);
+  BOOST_TEST(nlohmann::json::parse(transport.started[2].request.body)["status"] == "resolved");
+}
+
+// A group that already notified the same firing alert before the restart does not notify it again
+// when the rule manager re-submits it after resend_delay (it waits for repeat_interval).
+BOOST_FIXTURE_TEST_CASE(restored_log_prevents_a_duplicate_firing_after_restart, Fixture) {
+  Alert alert = Firing("A", clock.SystemNow());
+  {
+    auto before = Make({Hook()});
+    before->Submit({alert}, clock.SystemNow());
+    before->Tick(clock.SystemNow());
+    transport.Answer(200);
+    Step(*before, 0ms);
+  }
+  auto after = Make({Hook()});
+  clock.Advance(1min);
+  after->Submit({alert}, clock.SystemNow());
+  after->Tick(clock.SystemNow());
+  BOOST_TEST(transport.started.size() == 1u);
+  Step(*after, 4h);
+  BOOST_TEST(transport.started.size() == 2u);  // repeat_interval still applies
+}
+
+BOOST_AUTO_TEST_CASE(notification_log_round_trips_and_rejects_garbage) {
+  NotificationLog log;
+  log["ops"]["{}:{alertname=\"A\"}"] = {{"aa"}, {"bb", "cc"}, SystemTime(123456789ns)};
+  log["ops"]["{}:{alertname=\"B\"}"] = {{}, {"dd"}, SystemTime(5s)};
+  auto decoded = DecodeNotificationLog(EncodeNotificationLog(log));
+  BOOST_TEST_REQUIRE(decoded.ok());
+  BOOST_TEST((*decoded == log));
+  BOOST_TEST(!DecodeNotificationLog("{").ok());
+  BOOST_TEST(!DecodeNotificationLog(R"({"format": 2, "receivers": {}})").ok());
 }
