@@ -3,7 +3,12 @@
 #include <civetweb.h>
 
 #include <algorithm>
+#include <atomic>
 #include <cctype>
+#include <chrono>
+#include <thread>
+
+#include "exporter/socket_shutdown.hpp"
 
 namespace opswatch {
 namespace {
@@ -104,10 +109,21 @@ Status HttpServer::Start(const std::string& address, int threads) {
 }
 
 void HttpServer::Stop() {
-  if (ctx_) {
+  if (!ctx_) return;
+  // mg_stop raises the stop flag and joins CivetWeb's threads, which notice the flag only when
+  // their poll() returns; shutting the sockets down (repeatedly, for connections accepted
+  // meanwhile) makes it return at once instead of after up to 2 s.
+  std::atomic<bool> stopped{false};
+  std::thread stopper([this, &stopped] {
     mg_stop(ctx_);
-    ctx_ = nullptr;
+    stopped = true;
+  });
+  while (!stopped) {
+    ShutdownSocketsOnLocalPort(port_);
+    std::this_thread::sleep_for(std::chrono::milliseconds(5));
   }
+  stopper.join();
+  ctx_ = nullptr;
 }
 
 int HttpServer::Dispatch(mg_connection* conn, void* self_ptr) {
