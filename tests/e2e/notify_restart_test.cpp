@@ -154,9 +154,9 @@ BOOST_AUTO_TEST_CASE(sigkill_during_receiver_outage_loses_nothing) {
   auto first_body = nlohmann::json::parse(first.body);
   BOOST_TEST(first_body["status"] == "firing");
   // Let a retry or two happen so we are killed in the middle of a backoff, not before it.
-  BOOST_TEST(Poll([&] { return Attempts(receiver) >= 2; }, 10s));
+  BOOST_TEST(Poll([&] { return Attempts(receiver) >= 2; }, 20s));
   // The notify metrics are published with each evaluation, so they may lag by one interval.
-  BOOST_TEST(Poll([&] { return QueueLength(*ow) >= 1; }, 5s));
+  BOOST_TEST(Poll([&] { return QueueLength(*ow) >= 1; }, 20s));
 
   ow->process().Signal(SIGKILL);
   BOOST_REQUIRE(ow->process().Wait(5s).has_value());

@@ -185,11 +185,14 @@ BOOST_FIXTURE_TEST_CASE(hung_target_times_out_on_time_and_delays_nobody, Fixture
   BOOST_TEST(*Value(r, "opswatch_http_up", hung) == 0);
   BOOST_TEST(*Value(r, "opswatch_http_status_code", hung) == 0);
   double hung_duration = *Value(r, "opswatch_http_duration_seconds", hung);
+  // The bounds are the point, and generous for a loaded two-core machine under ASan: the hang is
+  // endless, so ending within 2 s shows the 1 s timeout works; the healthy target answering well
+  // under 1 s shows it never waited behind the hung one.
   BOOST_TEST(hung_duration >= 1.0);
-  BOOST_TEST(hung_duration <= 1.1);
-  BOOST_TEST(took <= 1.1);
+  BOOST_TEST(hung_duration < 2.0);
+  BOOST_TEST(took < 2.0);
   BOOST_TEST(*Value(r, "opswatch_http_up", healthy) == 1);
-  BOOST_TEST(*Value(r, "opswatch_http_duration_seconds", healthy) < 0.2);
+  BOOST_TEST(*Value(r, "opswatch_http_duration_seconds", healthy) < 0.9);
   BOOST_TEST(server.hanging_requests() >= 1);
 
   // The run's deadline bounds the probe even when the configured timeout is longer.
@@ -197,7 +200,7 @@ BOOST_FIXTURE_TEST_CASE(hung_target_times_out_on_time_and_delays_nobody, Fixture
   start = steady_clock::now();
   r = Collect(slow, milliseconds(500));
   took = std::chrono::duration<double>(steady_clock::now() - start).count();
-  BOOST_TEST(took <= 0.55);
+  BOOST_TEST(took < 2.5);  // the 500 ms deadline, not the 5 s timeout
   BOOST_TEST(*Value(r, "opswatch_http_up", hung) == 0);
 }
 

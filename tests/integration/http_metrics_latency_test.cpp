@@ -62,7 +62,9 @@ collectors:
     std::this_thread::sleep_for(milliseconds(100));
   }
   BOOST_TEST_MESSAGE("slowest /metrics: " << slowest << " s");
-  BOOST_TEST(slowest < 0.25);
+  // Waiting on the hung probe would take up to its 1.5 s timeout in most of 30 scrapes; 1 s is
+  // generous for a loaded machine under ASan and still tells the two apart.
+  BOOST_TEST(slowest < 1.0);
   BOOST_TEST(server.hanging_requests() >= 1);
 }
 

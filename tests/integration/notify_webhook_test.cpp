@@ -102,7 +102,7 @@ BOOST_FIXTURE_TEST_CASE(http_503_twice_then_delivered_with_backoff_and_exact_bod
   Start({Hook("ops", receiver.url("/hook"))});
   dispatcher->Submit({Firing("DiskSpaceLow")}, clock.SystemNow());
   BOOST_TEST_REQUIRE(receiver.WaitForSuccesses("/hook", 1, 10s));
-  BOOST_TEST(WaitQueued(0, 5s));
+  BOOST_TEST(WaitQueued(0, 20s));
   auto requests = receiver.Requests("/hook");
   BOOST_TEST_REQUIRE(requests.size() == 3u);
   // Backoff: 100ms then 200ms (no jitter), never closer than retry.initial.
@@ -151,7 +151,7 @@ BOOST_FIXTURE_TEST_CASE(http_400_fails_at_once_and_is_counted, Fixture) {
   receiver.Script("/hook", {{400}});
   Start({Hook("ops", receiver.url("/hook"))});
   dispatcher->Submit({Firing("A")}, clock.SystemNow());
-  BOOST_TEST(WaitQueued(0, 5s));
+  BOOST_TEST(WaitQueued(0, 20s));
   std::this_thread::sleep_for(300ms);  // a retry, were there one, would come after 100ms
   BOOST_TEST(receiver.Requests("/hook").size() == 1u);
   auto families = dispatcher->Families(clock.SystemNow());
@@ -166,19 +166,23 @@ BOOST_FIXTURE_TEST_CASE(http_400_fails_at_once_and_is_counted, Fixture) {
 BOOST_FIXTURE_TEST_CASE(hanging_receiver_delays_nobody, Fixture) {
   testing::RecordingReceiver receiver;
   receiver.Script("/dead", {{200, "", true}});
-  Start({Hook("dead", receiver.url("/dead")), Hook("alive", receiver.url("/alive"))});
+  ReceiverConfig dead = Hook("dead", receiver.url("/dead"));
+  dead.timeout = 8s;
+  Start({dead, Hook("alive", receiver.url("/alive"))});
   auto submitted = std::chrono::steady_clock::now();
   dispatcher->Submit({Firing("A")}, clock.SystemNow());
-  BOOST_TEST_REQUIRE(receiver.WaitForSuccesses("/alive", 1, 5s));
+  BOOST_TEST_REQUIRE(receiver.WaitForSuccesses("/alive", 1, 10s));
   auto alive = receiver.Requests("/alive");
-  BOOST_TEST((alive[0].at - submitted < 1s));  // the dead receiver's 2s timeout did not matter
+  // The bound is the point: waiting on the dead receiver would take its 8 s timeout; 4 s leaves a
+  // loaded two-core machine under ASan plenty of room.
+  BOOST_TEST((alive[0].at - submitted < 4s));
   BOOST_TEST(receiver.Requests("/dead").size() == 1u);
   // The receiver records before it answers: give the alive reply a moment to be processed.
-  BOOST_TEST(WaitQueued(1, 1s));    // dead's notification still pending
+  BOOST_TEST(WaitQueued(1, 20s));   // dead's notification still pending
   BOOST_TEST(OutboxFiles() == 1u);  // and durable
   // The hang ends in a timeout, which is retried and then answered.
-  BOOST_TEST_REQUIRE(receiver.WaitForSuccesses("/dead", 1, 10s));
-  BOOST_TEST(WaitQueued(0, 5s));
+  BOOST_TEST_REQUIRE(receiver.WaitForSuccesses("/dead", 1, 30s));
+  BOOST_TEST(WaitQueued(0, 20s));
   auto families = dispatcher->Families(clock.SystemNow());
   BOOST_TEST(Metric(families, "opswatch_notification_requests_failed_total", "dead") == 1);
 }
@@ -200,7 +204,7 @@ BOOST_FIXTURE_TEST_CASE(outbox_survives_a_restart_and_is_delivered, Fixture) {
   BOOST_TEST_REQUIRE(OutboxFiles() == 1u);
   receiver.Script("/hook", {});  // the receiver recovers
   Start({hook});
-  BOOST_TEST(receiver.WaitForSuccesses("/hook", 1, 5s));
-  BOOST_TEST(WaitQueued(0, 5s));
+  BOOST_TEST(receiver.WaitForSuccesses("/hook", 1, 20s));
+  BOOST_TEST(WaitQueued(0, 20s));
   BOOST_TEST(OutboxFiles() == 0u);
 }

@@ -174,7 +174,8 @@ BOOST_AUTO_TEST_CASE(SleepingQueryIsCancelledWhileOthersPublish) {
   BOOST_TEST(*Value(r, "opswatch_pg_query_up", {{"query", "stubborn_sleeper"}}) == 0.0);
   BOOST_TEST(*Value(r, "opswatch_pg_query_up", {{"query", "quick"}}) == 1.0);
   BOOST_TEST(*Value(r, "quick") == 42.0);
-  BOOST_TEST(*Value(r, "opswatch_pg_query_duration_seconds", {{"query", "sleeper"}}) < 2.0);
+  // 30 s uncancelled; 500 ms statement_timeout plus room for a loaded machine under ASan.
+  BOOST_TEST(*Value(r, "opswatch_pg_query_duration_seconds", {{"query", "sleeper"}}) < 4.0);
   std::string log = h.logger.text();
   BOOST_TEST(log.find("statement timeout") != std::string::npos, log);
   BOOST_TEST(log.find("client deadline passed") != std::string::npos, log);
@@ -231,7 +232,7 @@ BOOST_AUTO_TEST_CASE(SilentServerRespectsTheDeadline) {
   close(fd);
   BOOST_TEST(*Value(r, "opswatch_pg_up") == 0.0);
   BOOST_TEST(took >= 650ms);
-  BOOST_TEST(took < 1500ms);
+  BOOST_TEST(took < 3s);  // a silent peer holds the connect forever; 3 s is the 700 ms + slack
   BOOST_TEST(r.status.message() == "connect: no connection before the deadline (connect_timeout)");
 }
 
