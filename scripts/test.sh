@@ -3,6 +3,8 @@
 # each one, whatever state the checkout's build directories are in:
 #   normal     RelWithDebInfo build, the whole CTest suite (unit, integration, e2e, container)
 #   asan       AddressSanitizer + UndefinedBehaviorSanitizer build, the suite minus the container
+#   tsan       ThreadSanitizer build of the binary and the tests of the concurrent parts
+#              (scheduler, snapshot store, rule manager, dispatcher, HTTP server, reload under load)
 #
 # Each pass has its own build directory configured with every option it relies on (scripts/run.sh
 # uses build/ with the tests off; CMake's cache would otherwise carry that over). A pass that finds
@@ -26,17 +28,20 @@ record() {
   [ "$2" = "ok" ] || failed=1
 }
 
-# configure_and_build NAME DIR CMAKE-ARGS...: returns non-zero (and records it) when it fails.
+# configure_and_build NAME DIR TARGETS CMAKE-ARGS...: builds TARGETS ("" = all); returns non-zero
+# (and records it) when it fails.
 configure_and_build() {
-  local name=$1 dir=$2
-  shift 2
+  local name=$1 dir=$2 targets=$3
+  shift 3
   echo "== build ($name) in $dir"
   if ! cmake -S . -B "$dir" -G Ninja -DOPSWATCH_TESTS=ON "$@" >"$dir.configure.log" 2>&1; then
     cat "$dir.configure.log"
     record "$name" FAIL "cmake configure failed"
     return 1
   fi
-  if ! cmake --build "$dir" -j "$jobs"; then
+  local target_args=()
+  for target in $targets; do target_args+=(--target "$target"); done
+  if ! cmake --build "$dir" -j "$jobs" "${target_args[@]}"; then
     record "$name" FAIL "build failed"
     return 1
   fi
@@ -83,11 +88,25 @@ export OPSWATCH_BUILD_JOBS=$jobs  # the container test's image build
 export ASAN_OPTIONS=detect_leaks=1:abort_on_error=1
 export UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1
 
-if configure_and_build normal build-test -DCMAKE_BUILD_TYPE=RelWithDebInfo -DOPSWATCH_SANITIZE=OFF; then
+if configure_and_build normal build-test "" -DCMAKE_BUILD_TYPE=RelWithDebInfo \
+  -DOPSWATCH_SANITIZE=OFF -DOPSWATCH_TSAN=OFF; then
   run_ctest normal build-test
 fi
-if configure_and_build asan build-asan -DCMAKE_BUILD_TYPE=Debug -DOPSWATCH_SANITIZE=ON; then
+if configure_and_build asan build-asan "" -DCMAKE_BUILD_TYPE=Debug -DOPSWATCH_SANITIZE=ON \
+  -DOPSWATCH_TSAN=OFF; then
   run_ctest asan build-asan -LE container
+fi
+
+# The tests that run several threads of ours at once; the binary the e2e tests start is built
+# with ThreadSanitizer too, so a race anywhere in the daemon aborts it.
+tsan_tests=(unit_scheduler_test unit_rule_manager_test integration_notify_webhook_test
+            integration_http_collector_test integration_http_metrics_latency_test
+            integration_exporter_test e2e_reload_under_load_test e2e_notify_restart_test
+            e2e_shutdown_test)
+export TSAN_OPTIONS=halt_on_error=1:second_deadlock_stack=1
+if configure_and_build tsan build-tsan "opswatch ${tsan_tests[*]}" -DCMAKE_BUILD_TYPE=RelWithDebInfo \
+  -DOPSWATCH_SANITIZE=OFF -DOPSWATCH_TSAN=ON; then
+  run_ctest tsan build-tsan -R "^($(IFS='|'; echo "${tsan_tests[*]}"))\$"
 fi
 
 echo
