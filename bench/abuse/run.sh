@@ -49,8 +49,10 @@ measure() {
   held=$(tail -1 "$work/slowloris.$1.log")
   kill "$loris"; wait "$loris" 2>/dev/null || true
 }
-measure "$ow_port" "$ow_pid"; ow_quiet=($quiet); ow_abused=($abused); ow_rss=$rss; ow_held=$held
-measure "$ne_port" "$ne_pid"; ne_quiet=($quiet); ne_abused=($abused); ne_rss=$rss; ne_held=$held
+measure "$ow_port" "$ow_pid"
+read -ra ow_quiet <<< "$quiet"; read -ra ow_abused <<< "$abused"; ow_rss=$rss; ow_held=$held
+measure "$ne_port" "$ne_pid"
+read -ra ne_quiet <<< "$quiet"; read -ra ne_abused <<< "$abused"; ne_rss=$rss; ne_held=$held
 
 echo "$CLIENTS slowloris clients; $COUNT probes per case at $RATE/s, each on a new connection"
 echo "slowloris at the end, opswatch: $ow_held; node_exporter: $ne_held"
