@@ -3,6 +3,7 @@
 #include <filesystem>
 #include <random>
 
+#include "exporter/accept_encoding.hpp"
 #include "exporter/pages.hpp"
 
 #ifndef OPSWATCH_VERSION
@@ -13,6 +14,13 @@
 #endif
 
 namespace opswatch {
+namespace {
+
+// How long POST /-/reload waits for the owning thread to finish the reload before answering 503
+// (the reload still runs). Generous: a reload of a large rule set takes seconds.
+constexpr std::chrono::seconds kReloadAnswerTimeout{30};
+
+}  // namespace
 
 std::string VersionString() {
   return std::string("opswatch, version ") + OPSWATCH_VERSION + " (revision: " + OPSWATCH_REVISION +
@@ -113,7 +121,13 @@ Status App::Reload() {
   return applied;
 }
 
+void App::RunPendingReloads() {
+  reload_requests_.RunPending([this] { return Reload(); });
+}
+
 void App::Stop() {
+  // First release handlers waiting for a reload, or stopping the server would wait for them.
+  reload_requests_.Shutdown();
   std::lock_guard lock(reload_mu_);
   server_.Stop();
   alerting_.Stop();
@@ -175,11 +189,13 @@ void App::RegisterRoutes() {
 }
 
 HttpReply App::HandleMetrics(const HttpRequest& request) {
-  bool gzip = request.Header("accept-encoding").find("gzip") != std::string::npos;
+  bool gzip = AcceptsGzip(request.Header("accept-encoding"));
   HttpReply reply;
   reply.content_type = "text/plain; version=0.0.4; charset=utf-8";
   reply.body = exposition_.Get(store_.Current(), gzip);
   if (gzip) reply.headers.emplace_back("Content-Encoding", "gzip");
+  // Caches between us and a client must not hand one client's encoding to another.
+  reply.headers.emplace_back("Vary", "Accept-Encoding");
   return reply;
 }
 
@@ -208,14 +224,26 @@ HttpReply App::HandleReady(const HttpRequest&) {
 }
 
 HttpReply App::HandleReload(const HttpRequest& request) {
-  if (request.method != "POST" && request.method != "PUT") {
+  if (request.method != "POST") {
     HttpReply reply = HttpReply::Text(405, "use POST to reload\n");
-    reply.headers.emplace_back("Allow", "POST, PUT");
+    reply.headers.emplace_back("Allow", "POST");
     return reply;
   }
-  Status status = Reload();
-  if (!status.ok()) return HttpReply::Text(500, "failed to reload config: " + status.message());
-  return HttpReply::Text(200, "configuration reloaded\n");
+  ReloadRequests::Answer answer = reload_requests_.Request(kReloadAnswerTimeout);
+  switch (answer.kind) {
+    case ReloadRequests::Answer::Kind::kDone:
+      if (!answer.status.ok()) {
+        return HttpReply::Text(500, "failed to reload config: " + answer.status.message());
+      }
+      return HttpReply::Text(200, "configuration reloaded\n");
+    case ReloadRequests::Answer::Kind::kTimedOut:
+      return HttpReply::Text(503,
+                             "reload queued but not finished in time; it will still run, see "
+                             "opswatch_config_last_reload_successful\n");
+    case ReloadRequests::Answer::Kind::kShuttingDown:
+      break;
+  }
+  return HttpReply::Text(503, "shutting down\n");
 }
 
 HttpReply App::HandleStatusPage(const HttpRequest&) {

@@ -1,6 +1,8 @@
 // The process on top: builds every component from the config, wires them, serves HTTP, reloads.
-// Thread-safety: Reload() may be called from the signal thread and from HTTP handlers at once;
-// reloads are serialised.
+// Reloads run only on the thread that owns the App (the one that calls Start and handles
+// SIGHUP): POST /-/reload queues a request that this thread serves in RunPendingReloads().
+// Thread-safety: Start, Reload, RunPendingReloads and Stop on the owning thread; HTTP handlers on
+// the server's workers. Start/Reload/Stop are serialised.
 #pragma once
 
 #include <atomic>
@@ -20,6 +22,7 @@
 #include "exporter/exposition.hpp"
 #include "exporter/http_server.hpp"
 #include "exporter/os_config_env.hpp"
+#include "exporter/reload_requests.hpp"
 #include "exporter/scheduler.hpp"
 #include "exporter/snapshot_store.hpp"
 #include "exporter/state_dir_probe.hpp"
@@ -42,6 +45,9 @@ class App {
   Status Start();
   // Validates the config file whole and switches to it; on error the running config stays.
   Status Reload();
+  // Readable while a reload asked for over HTTP waits; then call RunPendingReloads().
+  int reload_wake_fd() const { return reload_requests_.wake_fd(); }
+  void RunPendingReloads();
   void Stop();
 
   // --once: collect once, print the exposition to `out`, return the exit code.
@@ -76,6 +82,7 @@ class App {
   ThreadRunExecutor executor_;
   HttpServer server_;
   StateDirProbe state_dir_probe_;
+  ReloadRequests reload_requests_;
 
   std::mutex reload_mu_;                  // serialises Start/Reload/Stop
   std::unique_ptr<Scheduler> scheduler_;  // GUARDED_BY(reload_mu_)

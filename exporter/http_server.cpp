@@ -7,6 +7,8 @@
 #include <cctype>
 #include <chrono>
 #include <thread>
+#include <utility>
+#include <vector>
 
 #include "exporter/socket_shutdown.hpp"
 
@@ -14,6 +16,7 @@ namespace opswatch {
 namespace {
 
 constexpr size_t kMaxRequestBody = 1 << 20;
+constexpr size_t kCoalesceBodyBytes = 64 << 10;
 
 const char* ReasonPhrase(int status) {
   switch (status) {
@@ -85,19 +88,29 @@ void HttpServer::Route(const std::string& path, HttpHandler handler) {
   routes_[path] = std::move(handler);
 }
 
-Status HttpServer::Start(const std::string& address, int threads) {
+Status HttpServer::Start(const std::string& address, const HttpServerLimits& limits) {
   auto ports = ToCivetListeningPorts(address);
   if (!ports) return ports.status();
-  std::string thread_count = std::to_string(threads);
-  const char* options[] = {"listening_ports", ports->c_str(), "num_threads", thread_count.c_str(),
-                           "request_timeout_ms", "30000", "enable_keep_alive", "yes",
-                           "keep_alive_timeout_ms", "60000",
-                           // Without it, Nagle's algorithm meets the client's delayed ACK and a
-                           // small scrape takes 40 ms.
-                           "tcp_nodelay", "1", nullptr};
+  const std::vector<std::pair<std::string, std::string>> settings = {
+      {"listening_ports", *ports},
+      {"num_threads", std::to_string(limits.worker_threads)},
+      {"connection_queue", std::to_string(limits.connection_queue)},
+      {"listen_backlog", std::to_string(limits.listen_backlog)},
+      {"request_timeout_ms", std::to_string(limits.request_timeout_ms)},
+      {"enable_keep_alive", "yes"},
+      {"keep_alive_timeout_ms", std::to_string(limits.keep_alive_timeout_ms)},
+      // Without it, Nagle's algorithm meets the client's delayed ACK and a small scrape takes
+      // 40 ms.
+      {"tcp_nodelay", "1"}};
+  std::vector<const char*> options;
+  for (const auto& [name, value] : settings) {
+    options.push_back(name.c_str());
+    options.push_back(value.c_str());
+  }
+  options.push_back(nullptr);
   mg_callbacks callbacks{};
   mg_init_library(0);
-  ctx_ = mg_start(&callbacks, this, options);
+  ctx_ = mg_start(&callbacks, this, options.data());
   if (!ctx_) {
     return Status::Error("cannot listen on " + address + " (address in use or not permitted)");
   }
@@ -105,10 +118,17 @@ Status HttpServer::Start(const std::string& address, int threads) {
   mg_server_port server_ports[4]{};
   int n = mg_get_server_ports(ctx_, 4, server_ports);
   port_ = n > 0 ? server_ports[0].port : 0;
+  auto gate = AcceptGate::Install(port_, limits.max_connections_per_address);
+  if (!gate) {
+    Stop();
+    return Status::Error("cannot serve on " + address + ": " + gate.error());
+  }
+  gate_ = std::move(*gate);
   return Status::Ok();
 }
 
 void HttpServer::Stop() {
+  gate_.reset();
   if (!ctx_) return;
   // mg_stop raises the stop flag and joins CivetWeb's threads, which notice the flag only when
   // their poll() returns; shutting the sockets down (repeatedly, for connections accepted
@@ -171,9 +191,15 @@ int HttpServer::Dispatch(mg_connection* conn, void* self_ptr) {
                      "\r\nCache-Control: no-store\r\n";
   for (const auto& [name, value] : reply.headers) head += name + ": " + value + "\r\n";
   head += "\r\n";
-  // One write for head and body: one segment for small replies.
-  if (request.method != "HEAD") head += body;
+  bool send_body = request.method != "HEAD";
+  if (send_body && body.size() <= kCoalesceBodyBytes) {
+    // One write for head and body: one segment for small replies.
+    head += body;
+    send_body = false;
+  }
   mg_write(conn, head.data(), head.size());
+  // A large body is written from the shared buffer, not copied behind the head.
+  if (send_body) mg_write(conn, body.data(), body.size());
   return static_cast<int>(reply.status);
 }
 

@@ -1,6 +1,14 @@
 // A small HTTP server on CivetWeb serving only our handlers (no document_root: CivetWeb's CVEs
 // sit in its file serving). Handlers are plain functions from request to reply, so routes are
 // testable without a socket.
+//
+// Sized for hostile clients (HttpServerLimits): CivetWeb 1.15 gives each connection a worker
+// thread from accept until it closes, so a connection that sends its request head slowly or not
+// at all, or idles in keep-alive, holds a worker. The head must arrive whole within a few seconds,
+// idle keep-alive connections are closed after a few seconds, each client address may hold only
+// a few connections (refused at accept time, see accept_gate.hpp), and there are enough workers
+// that a handful of such clients cannot starve a scrape. Debian builds CivetWeb with 100 KiB
+// worker stacks: handlers must not recurse deeply (reloads run on the App's own thread).
 // Thread-safety: handlers run on CivetWeb's worker threads and must be thread-safe.
 #pragma once
 
@@ -11,6 +19,7 @@
 #include <vector>
 
 #include "core/status.hpp"
+#include "exporter/accept_gate.hpp"
 
 struct mg_context;
 struct mg_connection;
@@ -41,6 +50,22 @@ struct HttpReply {
 
 using HttpHandler = std::function<HttpReply(const HttpRequest&)>;
 
+struct HttpServerLimits {
+  // Worker threads (one per open connection). 128 x 100 KiB stacks: about 13 MiB of address
+  // space, a few MiB resident.
+  int worker_threads = 128;
+  // Accepted connections waiting for a worker, and the kernel's queue before accept.
+  int connection_queue = 64;
+  int listen_backlog = 512;
+  // The whole request head must arrive within this; also the longest stall while reading a body
+  // or writing a reply.
+  int request_timeout_ms = 5000;
+  // An idle keep-alive connection is closed after this.
+  int keep_alive_timeout_ms = 5000;
+  // Open connections one client address may hold; more are answered 503 and closed.
+  size_t max_connections_per_address = 16;
+};
+
 class HttpServer {
  public:
   HttpServer();
@@ -51,7 +76,7 @@ class HttpServer {
   // Exact-path routes; register before Start().
   void Route(const std::string& path, HttpHandler handler);
   // `address` is Prometheus-style: ":10490", "0.0.0.0:10490", "127.0.0.1:0" (port 0 picks one).
-  Status Start(const std::string& address, int threads = 4);
+  Status Start(const std::string& address, const HttpServerLimits& limits = {});
   void Stop();
   int port() const { return port_; }
 
@@ -59,6 +84,7 @@ class HttpServer {
   static int Dispatch(mg_connection* conn, void* self);
   std::map<std::string, HttpHandler> routes_;
   mg_context* ctx_ = nullptr;
+  std::unique_ptr<AcceptGate> gate_;
   int port_ = 0;
 };
 

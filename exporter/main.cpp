@@ -1,9 +1,15 @@
 // opswatch: entry point. Parses flags, sets up logging and signals, and hands over to App.
+#include <malloc.h>
+#include <poll.h>
 #include <signal.h>
+#include <sys/signalfd.h>
+#include <unistd.h>
 
+#include <cerrno>
 #include <iostream>
 
 #include "core/clock.hpp"
+#include "core/unique_fd.hpp"
 #include "exporter/app.hpp"
 #include "exporter/flags.hpp"
 #include "exporter/log.hpp"
@@ -23,9 +29,39 @@ int CheckConfig(const opswatch::Flags& flags) {
   return 0;
 }
 
+// The main thread owns the App: it takes the signals (through a signalfd, so no handler runs in
+// signal context) and the reloads asked for over HTTP, and runs every reload itself, with the
+// process's full stack. Returns when SIGTERM or SIGINT arrives.
+void ServeUntilStopped(opswatch::App& app, const sigset_t& signals, opswatch::Logger& logger) {
+  opswatch::UniqueFd signal_fd(signalfd(-1, &signals, SFD_CLOEXEC));
+  while (true) {
+    pollfd fds[2] = {{signal_fd.get(), POLLIN, 0}, {app.reload_wake_fd(), POLLIN, 0}};
+    if (poll(fds, 2, -1) < 0) {
+      if (errno == EINTR) continue;
+      logger.Error("cannot wait for signals; stopping", {{"errno", errno}});
+      return;
+    }
+    if (fds[1].revents & POLLIN) app.RunPendingReloads();
+    if (!(fds[0].revents & POLLIN)) continue;
+    signalfd_siginfo info{};
+    if (read(signal_fd.get(), &info, sizeof info) != sizeof info) continue;
+    if (info.ssi_signo == SIGHUP) {
+      app.Reload();
+      continue;
+    }
+    logger.Info("shutting down", {{"signal", info.ssi_signo == SIGTERM ? "SIGTERM" : "SIGINT"}});
+    return;
+  }
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
+  // Large buffers (API replies of tens of MB, big config files) come from mmap and go back to
+  // the system when freed. By default glibc raises this threshold after the first such free, up
+  // to 32 MB, and later buffers of that size stay in the malloc arena of the server thread that
+  // built them: with 100,000 rules each /api/v1/rules call on a new worker kept ~50 MB.
+  mallopt(M_MMAP_THRESHOLD, 1 << 20);
   std::vector<std::string> args(argv + 1, argv + argc);
   auto flags = opswatch::ParseFlags(args);
   if (!flags) {
@@ -52,7 +88,7 @@ int main(int argc, char** argv) {
   opswatch::StreamLogger logger(std::cerr, *level, *format, clock);
 
   // Block the signals we handle in every thread (threads inherit the mask), then wait for them
-  // synchronously on the main thread: no async-signal-safety concerns.
+  // synchronously on the main thread (ServeUntilStopped): no async-signal-safety concerns.
   sigset_t signals;
   sigemptyset(&signals);
   sigaddset(&signals, SIGHUP);
@@ -75,16 +111,8 @@ int main(int argc, char** argv) {
     logger.Error("cannot start", {{"err", started.message()}});
     return 1;
   }
-  while (true) {
-    int sig = 0;
-    if (sigwait(&signals, &sig) != 0) continue;
-    if (sig == SIGHUP) {
-      app.Reload();
-      continue;
-    }
-    logger.Info("shutting down", {{"signal", sig == SIGTERM ? "SIGTERM" : "SIGINT"}});
-    app.Stop();
-    logger.Info("stopped");
-    return 0;
-  }
+  ServeUntilStopped(app, signals, logger);
+  app.Stop();
+  logger.Info("stopped");
+  return 0;
 }
