@@ -166,7 +166,7 @@ BOOST_AUTO_TEST_CASE(reload_over_http_of_deeply_nested_files_answers_and_survive
   std::string config = dir.Write("opswatch.yml", BaseConfig(dir) + "rule_files: [rules.yml]\n");
   dir.Write("rules.yml", RuleFile("vector(1)"));
   OpswatchProcess ow(config);
-  BOOST_REQUIRE(ow.WaitForStatus("/-/healthy", 200, 10s));
+  BOOST_REQUIRE(ow.WaitForStatus("/-/ready", 200, 30s));
 
   struct Variant {
     std::string name;
@@ -205,7 +205,7 @@ BOOST_AUTO_TEST_CASE(reload_accepts_only_post) {
   TempDir dir;
   std::string config = dir.Write("opswatch.yml", BaseConfig(dir));
   OpswatchProcess ow(config);
-  BOOST_REQUIRE(ow.WaitForStatus("/-/healthy", 200, 10s));
+  BOOST_REQUIRE(ow.WaitForStatus("/-/ready", 200, 30s));
   for (const char* method : {"PUT", "GET", "DELETE", "PATCH"}) {
     BOOST_TEST_CONTEXT(method) {
       RawResponse response = Exchange(ow.port(), method, "/-/reload");
@@ -226,7 +226,7 @@ BOOST_AUTO_TEST_CASE(slow_request_heads_do_not_hold_up_metrics) {
   TempDir dir;
   std::string config = dir.Write("opswatch.yml", BaseConfig(dir));
   OpswatchProcess ow(config);
-  BOOST_REQUIRE(ow.WaitForStatus("/-/healthy", 200, 10s));
+  BOOST_REQUIRE(ow.WaitForStatus("/-/ready", 200, 30s));
 
   constexpr int kSlowClients = 8;
   std::vector<Socket> slow;
@@ -278,7 +278,7 @@ BOOST_AUTO_TEST_CASE(idle_connections_from_one_address_are_capped) {
   TempDir dir;
   std::string config = dir.Write("opswatch.yml", BaseConfig(dir));
   OpswatchProcess ow(config);
-  BOOST_REQUIRE(ow.WaitForStatus("/-/healthy", 200, 10s));
+  BOOST_REQUIRE(ow.WaitForStatus("/-/ready", 200, 30s));
 
   constexpr int kIdle = 500;
   constexpr size_t kCap = 16;
@@ -323,7 +323,7 @@ BOOST_AUTO_TEST_CASE(gzip_follows_accept_encoding_weights_and_varies) {
   TempDir dir;
   std::string config = dir.Write("opswatch.yml", BaseConfig(dir));
   OpswatchProcess ow(config);
-  BOOST_REQUIRE(ow.WaitForStatus("/-/healthy", 200, 10s));
+  BOOST_REQUIRE(ow.WaitForStatus("/-/ready", 200, 30s));
   struct Case {
     const char* accept_encoding;
     bool gzip;
@@ -362,7 +362,7 @@ BOOST_AUTO_TEST_CASE(api_rules_memory_returns_to_baseline) {
   dir.Write("rules.yml", rules);
   std::string config = dir.Write("opswatch.yml", BaseConfig(dir) + "rule_files: [rules.yml]\n");
   OpswatchProcess ow(config);
-  BOOST_REQUIRE(ow.WaitForStatus("/-/healthy", 200, 60s));
+  BOOST_REQUIRE(ow.WaitForStatus("/-/ready", 200, 60s));
   auto call = [&] {
     RawResponse response = Exchange(ow.port(), "GET", "/api/v1/rules", "", kBystander, 60s);
     BOOST_REQUIRE(response.status == 200);

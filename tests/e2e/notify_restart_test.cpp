@@ -83,16 +83,8 @@ std::string Rules(int expr_value) {
   return RulesWithExpr("opswatch_collector_up{collector=\"d\"} == " + std::to_string(expr_value));
 }
 
-// Notification files (*.json) in the outbox; the notification log beside them does not count.
 size_t OutboxFiles(const TempDir& dir) {
-  std::error_code ec;
-  std::filesystem::path outbox = dir.path() / "state" / "notifications";
-  if (!std::filesystem::is_directory(outbox, ec)) return 0;
-  size_t n = 0;
-  for (const auto& entry : std::filesystem::directory_iterator(outbox, ec)) {
-    n += entry.is_regular_file() && entry.path().extension() == ".json" ? 1 : 0;
-  }
-  return n;
+  return OutboxNotificationFiles(dir.path() / "state" / "notifications");
 }
 
 bool Poll(const std::function<bool()>& done, std::chrono::milliseconds timeout) {

@@ -64,12 +64,7 @@ struct Fixture {
   }
   ~Fixture() { thread.reset(); }
   size_t OutboxFiles() const {
-    std::error_code ec;
-    if (!std::filesystem::exists(state.Join("notifications"), ec)) return 0;
-    size_t n = 0;
-    for (auto& e : std::filesystem::directory_iterator(state.Join("notifications")))
-      n += !!e.is_regular_file();
-    return n;
+    return testing::OutboxNotificationFiles(state.Join("notifications"));
   }
   bool WaitQueued(size_t queued, std::chrono::milliseconds timeout) {
     auto deadline = std::chrono::steady_clock::now() + timeout;

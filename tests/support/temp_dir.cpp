@@ -36,4 +36,14 @@ std::string ReadFileOrDie(const std::string& path) {
   return s.str();
 }
 
+size_t OutboxNotificationFiles(const std::filesystem::path& outbox_dir) {
+  std::error_code ec;
+  size_t n = 0;
+  for (std::filesystem::directory_iterator it(outbox_dir, ec), end; !ec && it != end;
+       it.increment(ec)) {
+    n += it->is_regular_file() && it->path().extension() == ".json" ? 1 : 0;
+  }
+  return n;
+}
+
 }  // namespace opswatch::testing

@@ -24,4 +24,8 @@ class TempDir {
 
 std::string ReadFileOrDie(const std::string& path);
 
+// Notification files (*.json) in an outbox directory; 0 when it does not exist. The notification
+// log beside them is not a notification.
+size_t OutboxNotificationFiles(const std::filesystem::path& outbox_dir);
+
 }  // namespace opswatch::testing
