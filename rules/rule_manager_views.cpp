@@ -8,6 +8,7 @@
 #include <nlohmann/json.hpp>
 #include <set>
 
+#include "core/json_dump.hpp"
 #include "rules/promql_ast.hpp"
 #include "rules/rule_manager.hpp"
 
@@ -81,7 +82,7 @@ Json AlertJson(const AlertRecord& record) {
 
 std::string Envelope(Json data) {
   Json doc = {{"status", "success"}, {"data", std::move(data)}};
-  return doc.dump();
+  return DumpJson(doc);
 }
 
 }  // namespace

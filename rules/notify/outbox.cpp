@@ -12,6 +12,8 @@
 #include <cstring>
 #include <nlohmann/json.hpp>
 
+#include "core/bounded_read.hpp"
+#include "core/json_dump.hpp"
 #include "core/unique_fd.hpp"
 
 namespace opswatch::notify {
@@ -95,14 +97,13 @@ class PosixOutboxFs final : public OutboxFs {
     return Status::Ok();
   }
 
-  Result<std::vector<std::pair<std::string, std::string>>> ReadAll(
-      const std::string& dir) override {
+  Result<OutboxEntries> ReadAll(const std::string& dir) override {
     std::unique_ptr<DIR, int (*)(DIR*)> handle(::opendir(dir.c_str()), &::closedir);
     if (!handle) {
-      if (errno == ENOENT) return std::vector<std::pair<std::string, std::string>>{};
+      if (errno == ENOENT) return OutboxEntries{};
       return Errno("cannot list " + dir);
     }
-    std::vector<std::pair<std::string, std::string>> out;
+    OutboxEntries out;
     while (dirent* entry = ::readdir(handle.get())) {
       std::string name = entry->d_name;
       auto ends_with = [&name](const std::string& suffix) {
@@ -114,14 +115,8 @@ class PosixOutboxFs final : public OutboxFs {
         continue;
       }
       if (!ends_with(".json")) continue;
-      std::unique_ptr<FILE, int (*)(FILE*)> file(std::fopen((dir + "/" + name).c_str(), "rb"),
-                                                 &std::fclose);
-      if (!file) continue;
-      std::string content;
-      char buffer[8192];
-      size_t n;
-      while ((n = std::fread(buffer, 1, sizeof buffer, file.get())) > 0) content.append(buffer, n);
-      out.emplace_back(name, std::move(content));
+      // Bounded and non-blocking: a FIFO or a link to /dev/zero here must not stop start-up.
+      out.emplace_back(name, ReadBoundedFile(dir + "/" + name, kStateFileLimit));
     }
     return out;
   }
@@ -156,7 +151,7 @@ std::string EncodeNotification(const Notification& n) {
       {"body", n.body},
       {"items", items},
   };
-  return doc.dump();
+  return DumpJson(doc);
 }
 
 Result<Notification> DecodeNotification(const std::string& text) {
@@ -174,7 +169,7 @@ Result<Notification> DecodeNotification(const std::string& text) {
     n.body = doc.at("body").get<std::string>();
     for (const auto& item : doc.at("items")) {
       n.items.push_back(PushItem{item.at("fingerprint").get<std::string>(),
-                                 item.at("firing").get<bool>(), item.at("alert").dump()});
+                                 item.at("firing").get<bool>(), DumpJson(item.at("alert"))});
     }
     return n;
   } catch (const std::exception& e) {
@@ -224,7 +219,11 @@ Result<std::vector<Notification>> Outbox::Load(std::vector<std::string>& problem
   auto files = fs_.ReadAll(dir_);
   if (!files) return files.status();
   for (const auto& [name, content] : *files) {
-    auto decoded = DecodeNotification(content);
+    if (!content) {
+      problems.push_back(name + ": " + content.error());
+      continue;
+    }
+    auto decoded = DecodeNotification(*content);
     if (!decoded) {
       problems.push_back(name + ": " + decoded.error());
       continue;

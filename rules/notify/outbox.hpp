@@ -22,6 +22,8 @@
 
 namespace opswatch::notify {
 
+using OutboxEntries = std::vector<std::pair<std::string, Result<std::string>>>;
+
 class OutboxFs {
  public:
   virtual ~OutboxFs() = default;
@@ -34,9 +36,10 @@ class OutboxFs {
                              const std::vector<std::pair<std::string, std::string>>& files) = 0;
   // Not synced: a removal lost in a crash only re-sends a delivered notification (at least once).
   virtual Status Remove(const std::string& dir, const std::string& name) = 0;
-  // Every regular *.json file in `dir` as (name, content); leftover temp files are deleted.
-  virtual Result<std::vector<std::pair<std::string, std::string>>> ReadAll(
-      const std::string& dir) = 0;
+  // Every *.json entry in `dir` as (name, content), where the content is an error for an entry
+  // that cannot be read (not a regular file, such as a FIFO, or larger than kStateFileLimit);
+  // leftover temp files are deleted.
+  virtual Result<OutboxEntries> ReadAll(const std::string& dir) = 0;
 };
 
 std::unique_ptr<OutboxFs> MakePosixOutboxFs();

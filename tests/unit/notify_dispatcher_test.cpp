@@ -64,8 +64,8 @@ class FakeFs final : public OutboxFs {
     files.erase(name);
     return Status::Ok();
   }
-  Result<std::vector<std::pair<std::string, std::string>>> ReadAll(const std::string&) override {
-    return std::vector<std::pair<std::string, std::string>>(files.begin(), files.end());
+  Result<OutboxEntries> ReadAll(const std::string&) override {
+    return OutboxEntries(files.begin(), files.end());
   }
   std::map<std::string, std::string> files;
   Status fail_with;
