@@ -16,8 +16,9 @@ BOOST_AUTO_TEST_CASE(invalid_utf8_is_escaped_in_both_formats) {
   std::ostringstream logfmt, json;
   StreamLogger(logfmt, LogLevel::kInfo, LogFormat::kLogfmt, clock)
       .Warn("bad caf\xE9", {{"collector", "caf\xE9"}, {"err", "x \xFF y"}});
-  BOOST_TEST(logfmt.str() == "ts=2023-11-14T22:13:20.000Z level=warn msg=\"bad caf\\\\xE9\" "
-                             "collector=caf\\xE9 err=\"x \\\\xFF y\"\n");
+  BOOST_TEST(logfmt.str() ==
+             "ts=2023-11-14T22:13:20.000Z level=warn msg=\"bad caf\\\\xE9\" "
+             "collector=caf\\xE9 err=\"x \\\\xFF y\"\n");
   StreamLogger(json, LogLevel::kInfo, LogFormat::kJson, clock)
       .Warn("bad caf\xE9", {{"collector", "caf\xE9"}});
   auto parsed = nlohmann::json::parse(json.str());
