@@ -7,6 +7,7 @@
 #include <cstring>
 #include <filesystem>
 #include <nlohmann/json.hpp>
+#include <optional>
 
 #include "core/atomic_file.hpp"
 #include "core/bounded_read.hpp"
@@ -34,47 +35,11 @@ struct Decoded {
   std::optional<int64_t> unknown_version;
 };
 
-Decoded Decode(const std::string& text);
-
 AlertState StateFromName(const std::string& name) {
   if (name == "pending") return AlertState::kPending;
   if (name == "firing") return AlertState::kFiring;
   return AlertState::kInactive;
 }
-
-}  // namespace
-
-std::string RuleKey(const std::string& group, const std::string& alertname) {
-  return group + "/" + alertname;
-}
-
-std::string EncodeStoredAlerts(const StoredAlerts& state) {
-  json alerts = json::array();
-  for (const auto& stored : state.alerts) {
-    const Alert& a = stored.record.alert;
-    json labels = json::object();
-    for (const auto& l : a.labels) labels[l.name] = l.value;
-    alerts.push_back({{"rule", stored.rule_key},
-                      {"labels", labels},
-                      {"annotations", a.annotations},
-                      {"state", AlertStateName(a.state)},
-                      {"value", a.value},
-                      {"active_at_ms", ToMillis(a.active_at)},
-                      {"fired_at_ms", ToMillis(a.fired_at)},
-                      {"resolved_at_ms", ToMillis(a.resolved_at)},
-                      {"last_sent_at_ms", ToMillis(a.last_sent_at)},
-                      {"valid_until_ms", ToMillis(a.valid_until)},
-                      {"keep_firing_since_ms", ToMillis(stored.record.keep_firing_since)}});
-  }
-  json doc = {
-      {"version", kStateVersion}, {"saved_at_ms", ToMillis(state.saved_at)}, {"alerts", alerts}};
-  // NaN values (an alert on a NaN sample) would be invalid JSON; dump writes them as null.
-  return DumpJson(doc, 1) + "\n";
-}
-
-Result<StoredAlerts> DecodeStoredAlerts(const std::string& text) { return Decode(text).state; }
-
-namespace {
 
 Decoded Decode(const std::string& text) {
   Decoded out;
@@ -121,6 +86,36 @@ Decoded Decode(const std::string& text) {
 }
 
 }  // namespace
+
+std::string RuleKey(const std::string& group, const std::string& alertname) {
+  return group + "/" + alertname;
+}
+
+std::string EncodeStoredAlerts(const StoredAlerts& state) {
+  json alerts = json::array();
+  for (const auto& stored : state.alerts) {
+    const Alert& a = stored.record.alert;
+    json labels = json::object();
+    for (const auto& l : a.labels) labels[l.name] = l.value;
+    alerts.push_back({{"rule", stored.rule_key},
+                      {"labels", labels},
+                      {"annotations", a.annotations},
+                      {"state", AlertStateName(a.state)},
+                      {"value", a.value},
+                      {"active_at_ms", ToMillis(a.active_at)},
+                      {"fired_at_ms", ToMillis(a.fired_at)},
+                      {"resolved_at_ms", ToMillis(a.resolved_at)},
+                      {"last_sent_at_ms", ToMillis(a.last_sent_at)},
+                      {"valid_until_ms", ToMillis(a.valid_until)},
+                      {"keep_firing_since_ms", ToMillis(stored.record.keep_firing_since)}});
+  }
+  json doc = {
+      {"version", kStateVersion}, {"saved_at_ms", ToMillis(state.saved_at)}, {"alerts", alerts}};
+  // NaN values (an alert on a NaN sample) would be invalid JSON; dump writes them as null.
+  return DumpJson(doc, 1) + "\n";
+}
+
+Result<StoredAlerts> DecodeStoredAlerts(const std::string& text) { return Decode(text).state; }
 
 AlertStore::AlertStore(std::string state_dir)
     : dir_(std::move(state_dir)),
