@@ -5,6 +5,7 @@
 #include <thread>
 
 #include "collectors/collector_services.hpp"
+#include "core/utf8.hpp"
 
 namespace opswatch {
 
@@ -106,10 +107,11 @@ CollectResult DiskCollector::Collect(const RunContext& ctx) {
   for (size_t i = 0; i < config_.paths.size(); ++i) {
     const std::string& path = config_.paths[i];
     MountEntry mount = FindMount(mounts, path);
+    // The mount table is outside text (a mountpoint may hold any bytes): sanitised into labels.
     Labels labels{{"path", path},
-                  {"mountpoint", mount.mountpoint},
-                  {"fstype", mount.fstype},
-                  {"device", mount.device}};
+                  {"mountpoint", SanitizeUtf8(mount.mountpoint)},
+                  {"fstype", SanitizeUtf8(mount.fstype)},
+                  {"device", SanitizeUtf8(mount.device)}};
     auto& probe = *probes_[i];
     std::unique_lock lock(probe.mu);
     // Wait in real time for what is left of the run's deadline (the clock may be a test's).

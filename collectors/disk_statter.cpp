@@ -4,8 +4,9 @@
 
 #include <cerrno>
 #include <cstring>
-#include <fstream>
 #include <sstream>
+
+#include "core/bounded_read.hpp"
 
 namespace opswatch {
 
@@ -26,11 +27,10 @@ Result<DiskStats> OsDiskStatter::Stat(const std::string& path) {
 }
 
 Result<std::string> OsDiskStatter::ReadMountInfo() {
-  std::ifstream in("/proc/self/mountinfo");
-  if (!in) return Result<std::string>::Error("cannot read /proc/self/mountinfo");
-  std::ostringstream text;
-  text << in.rdbuf();
-  return text.str();
+  constexpr size_t kMountInfoLimit = size_t{16} << 20;  // thousands of mounts on a busy node
+  auto text = ReadBoundedFile("/proc/self/mountinfo", kMountInfoLimit);
+  if (!text) return Result<std::string>::Error("cannot read /proc/self/mountinfo: " + text.error());
+  return text;
 }
 
 namespace {

@@ -1,27 +1,14 @@
 #include "collectors/http_config.hpp"
 
-#include <curl/curl.h>
-
 #include <algorithm>
 #include <memory>
 #include <set>
 
+#include "core/bounded_read.hpp"
+#include "core/http_url.hpp"
+
 namespace opswatch {
 namespace {
-
-struct CurlUrlDeleter {
-  void operator()(CURLU* u) const { curl_url_cleanup(u); }
-};
-struct CurlStringDeleter {
-  void operator()(char* s) const { curl_free(s); }
-};
-
-std::optional<std::string> UrlPart(CURLU* url, CURLUPart part) {
-  char* raw = nullptr;
-  if (curl_url_get(url, part, &raw, 0) != CURLUE_OK) return std::nullopt;
-  std::unique_ptr<char, CurlStringDeleter> owned(raw);
-  return std::string(raw);
-}
 
 // Moves `mark` to `offset` bytes into a single-line scalar (past its opening quote, if any), so an
 // error inside a check points at the offending character.
@@ -101,7 +88,7 @@ bool ReadHeaders(MapReader& reader, HttpConfig& config) {
         continue;
       }
       file_reader.Finish();
-      auto content = reader.env().ReadFile(file);
+      auto content = reader.env().ReadFile(file, kSecretFileLimit);
       if (!content) {
         file_reader.Fail("file", "cannot read \"" + file + "\": " + content.error());
         ok = false;
@@ -250,7 +237,7 @@ bool ReadTls(MapReader& reader, HttpConfig& config) {
        {std::pair{"ca_file", &config.tls.ca_file}, std::pair{"cert_file", &config.tls.cert_file},
         std::pair{"key_file", &config.tls.key_file}}) {
     if (!ok || value->empty()) continue;
-    auto content = reader.env().ReadFile(*value);
+    auto content = reader.env().ReadFile(*value, kConfigFileLimit);
     if (!content) {
       tls.Fail(key, "cannot read \"" + *value + "\": " + content.error());
       ok = false;
@@ -286,24 +273,11 @@ bool ReadThresholds(MapReader& reader, HttpConfig& config) {
 }  // namespace
 
 Result<std::string> HttpTargetLabel(const std::string& url) {
-  std::unique_ptr<CURLU, CurlUrlDeleter> parsed(curl_url());
-  if (!parsed) return Result<std::string>::Error("out of memory");
-  // Never echo the URL itself in the error: it may carry credentials.
-  if (curl_url_set(parsed.get(), CURLUPART_URL, url.c_str(), 0) != CURLUE_OK) {
-    return Result<std::string>::Error("not a valid URL");
-  }
-  auto scheme = UrlPart(parsed.get(), CURLUPART_SCHEME);
-  if (!scheme || (*scheme != "http" && *scheme != "https")) {
-    return Result<std::string>::Error("only http:// and https:// URLs are supported");
-  }
-  auto host = UrlPart(parsed.get(), CURLUPART_HOST);
-  if (!host || host->empty()) return Result<std::string>::Error("URL has no host");
-  auto port = UrlPart(parsed.get(), CURLUPART_PORT);
-  auto path = UrlPart(parsed.get(), CURLUPART_PATH);
-  std::string label = *scheme + "://" + *host;
-  if (port) label += ":" + *port;
-  label += path ? *path : "/";
-  return label;
+  auto parts = ParseHttpUrl(url);
+  if (!parts) return parts.status();
+  std::string label = parts->scheme + "://" + parts->host;
+  if (parts->port) label += ":" + *parts->port;
+  return label + parts->path;
 }
 
 bool HttpStatusExpected(const HttpConfig& config, long status) {

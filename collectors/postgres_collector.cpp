@@ -5,6 +5,7 @@
 #include <map>
 
 #include "collectors/postgres_rows.hpp"
+#include "core/utf8.hpp"
 
 namespace opswatch {
 namespace {
@@ -178,7 +179,8 @@ Status PostgresCollector::CollectBuiltins(SteadyTime deadline, std::vector<Metri
                            "Absent on a primary.");
   if (auto settings = run("settings", kSettingsSql); settings && settings->rows.size() == 1) {
     const auto& row = settings->rows[0];
-    info.Add({{"server_version", row[0].value_or("")}}, 1);
+    // Text from the server becomes label values: sanitised where it enters (core/utf8.hpp).
+    info.Add({{"server_version", SanitizeUtf8(row[0].value_or(""))}}, 1);
     if (auto v = ToDouble(row[1])) max_connections.Add({}, *v);
     if (auto v = ToDouble(row[2])) in_recovery.Add({}, *v);
     if (auto v = ToDouble(row[3])) lag.Add({}, std::max(0.0, *v));
@@ -190,7 +192,7 @@ Status PostgresCollector::CollectBuiltins(SteadyTime deadline, std::vector<Metri
     std::map<std::string, double> by_state;
     for (const char* state : kConnectionStates) by_state[state] = 0;
     for (const auto& row : rows->rows) {
-      if (auto v = ToDouble(row[1])) by_state[row[0].value_or("unknown")] += *v;
+      if (auto v = ToDouble(row[1])) by_state[SanitizeUtf8(row[0].value_or("unknown"))] += *v;
     }
     for (const auto& [state, count] : by_state) connections.Add({{"state", state}}, count);
   }
@@ -199,7 +201,8 @@ Status PostgresCollector::CollectBuiltins(SteadyTime deadline, std::vector<Metri
       Gauge("opswatch_pg_database_size_bytes", "Size of each database the role may connect to.");
   if (auto rows = run("database sizes", kDatabaseSizesSql)) {
     for (const auto& row : rows->rows) {
-      if (auto v = ToDouble(row[1]); v && row[0]) sizes.Add({{"datname", *row[0]}}, *v);
+      if (auto v = ToDouble(row[1]); v && row[0])
+        sizes.Add({{"datname", SanitizeUtf8(*row[0])}}, *v);
     }
   }
   for (auto* family : {&info, &connections, &max_connections, &sizes, &in_recovery, &lag}) {

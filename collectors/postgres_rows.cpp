@@ -4,6 +4,8 @@
 #include <cstdlib>
 #include <map>
 
+#include "core/utf8.hpp"
+
 namespace opswatch {
 namespace {
 
@@ -106,7 +108,8 @@ Result<std::vector<Sample>> RowsToSamples(const PgResult& result) {
     Labels labels;
     for (size_t c = 0; c < result.columns.size(); ++c) {
       if (static_cast<int>(c) == value_column || !values[c]) continue;
-      labels.Set(result.columns[c].name, *values[c]);
+      // Text from the database (any client encoding, SQL_ASCII) becomes a label: sanitised here.
+      labels.Set(result.columns[c].name, SanitizeUtf8(*values[c]));
     }
     auto [it, inserted] = seen.emplace(labels, row + 1);
     if (!inserted) {

@@ -21,7 +21,10 @@ Status Errno(const std::string& what, const std::string& path) {
 Status WriteFileAtomically(const std::string& path, std::string_view data, Durability durability) {
   const std::string tmp = path + ".tmp";
   {
-    UniqueFd fd(::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600));
+    // A fresh regular file: a leftover temp that is a FIFO would block the open, a symlink would
+    // send the data elsewhere.
+    ::unlink(tmp.c_str());
+    UniqueFd fd(::open(tmp.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600));
     if (fd.get() < 0) return Errno("cannot create", tmp);
     size_t written = 0;
     while (written < data.size()) {

@@ -4,6 +4,11 @@
 #include <cerrno>
 #include <cmath>
 #include <cstdlib>
+#include <unordered_map>
+#include <unordered_set>
+
+#include "core/bounded_read.hpp"
+#include "core/utf8.hpp"
 
 namespace opswatch {
 
@@ -13,7 +18,7 @@ void ConfigErrors::Add(const YAML::Mark& mark, std::string message) {
     error.line = mark.line + 1;
     error.column = mark.column + 1;
   }
-  error.message = std::move(message);
+  error.message = EscapeInvalidUtf8(message);
   errors_.push_back(std::move(error));
 }
 
@@ -23,12 +28,103 @@ std::string ConfigErrors::Format(std::string_view file) const {
     return std::tie(a.line, a.column) < std::tie(b.line, b.column);
   });
   std::string out;
-  for (const auto& e : sorted) {
-    out += file;
+  const std::string name = EscapeInvalidUtf8(file);
+  for (size_t i = 0; i < sorted.size() && i < kMaxFormattedErrors; ++i) {
+    const ConfigError& e = sorted[i];
+    out += name;
     if (e.line > 0) out += ":" + std::to_string(e.line) + ":" + std::to_string(e.column);
     out += ": " + e.message + "\n";
   }
+  if (sorted.size() > kMaxFormattedErrors) {
+    out += name + ": ... and " + std::to_string(sorted.size() - kMaxFormattedErrors) +
+           " more problems\n";
+  }
   return out;
+}
+
+namespace {
+
+const char* NodeKind(const YAML::Node& node) {
+  return node.IsMap()        ? "mapping"
+         : node.IsSequence() ? "list"
+         : node.IsScalar()   ? "scalar"
+                             : "null";
+}
+
+// The position of byte `offset` of `text` as a mark (yaml-cpp counts columns in bytes too).
+YAML::Mark MarkAt(std::string_view text, size_t offset) {
+  YAML::Mark mark;
+  mark.pos = static_cast<int>(offset);
+  size_t line_start = text.rfind('\n', offset == 0 ? 0 : offset - 1);
+  line_start = (offset == 0 || line_start == std::string_view::npos) ? 0 : line_start + 1;
+  mark.line = static_cast<int>(std::count(text.begin(), text.begin() + line_start, '\n'));
+  mark.column = static_cast<int>(offset - line_start);
+  return mark;
+}
+
+// Reports every key that appears twice in one mapping, at the repetition. Iterative (the tree may
+// be deep) and visits a node reached through several aliases once (an alias bomb stays linear).
+void CheckRepeatedKeys(const YAML::Node& root, ConfigErrors& errors) {
+  struct Pending {
+    YAML::Node node;
+    std::string path;
+  };
+  std::vector<Pending> stack{{root, ""}};
+  std::unordered_set<int> visited;  // positions of collections already walked
+  while (!stack.empty()) {
+    Pending item = std::move(stack.back());
+    stack.pop_back();
+    const YAML::Node& node = item.node;
+    if (!node.IsMap() && !node.IsSequence()) continue;
+    if (!node.Mark().is_null() && !visited.insert(node.Mark().pos).second) continue;
+    if (node.IsSequence()) {
+      for (size_t i = 0; i < node.size(); ++i) {
+        stack.push_back({node[i], item.path + "[" + std::to_string(i) + "]"});
+      }
+      continue;
+    }
+    std::unordered_map<std::string, int> first_line;
+    for (auto it = node.begin(); it != node.end(); ++it) {
+      std::string key = it->first.IsScalar() ? it->first.Scalar() : std::string();
+      if (it->first.IsScalar()) {
+        auto [seen, inserted] = first_line.emplace(key, it->first.Mark().line + 1);
+        if (!inserted) {
+          errors.Add(it->first, (item.path.empty() ? std::string("top level") : item.path) +
+                                    ": duplicate key \"" + key + "\" (first defined at line " +
+                                    std::to_string(seen->second) + ")");
+        }
+      }
+      stack.push_back({it->second, item.path.empty() ? key : item.path + "." + key});
+    }
+  }
+}
+
+}  // namespace
+
+YAML::Node LoadYamlDocument(std::string_view text, ConfigErrors& errors) {
+  const YAML::Node failed(YAML::NodeType::Undefined);
+  if (size_t bad = FindInvalidUtf8(text); bad != std::string_view::npos) {
+    errors.Add(MarkAt(text, bad), "invalid UTF-8 byte " + EscapeInvalidUtf8(text.substr(bad, 1)) +
+                                      " (the file must be UTF-8 text)");
+    return failed;
+  }
+  std::vector<YAML::Node> documents;
+  try {
+    documents = YAML::LoadAll(std::string(text));
+  } catch (const YAML::Exception& e) {
+    errors.Add(e.mark, "invalid YAML: " + e.msg);
+    return failed;
+  }
+  if (documents.empty()) return YAML::Node(YAML::NodeType::Null);
+  if (documents.size() > 1) {
+    errors.Add(documents[1].Mark(),
+               "a second YAML document is not allowed (one file holds one document; remove the "
+               "\"---\" line)");
+    return failed;
+  }
+  size_t before = errors.size();
+  CheckRepeatedKeys(documents[0], errors);
+  return errors.size() == before ? documents[0] : failed;
 }
 
 Result<std::string> ExpandEnv(std::string_view text, const ConfigEnv& env) {
@@ -69,6 +165,9 @@ Result<std::string> ExpandEnv(std::string_view text, const ConfigEnv& env) {
                                         std::string(body.substr(0, dash)) + "}\"");
     }
     auto value = env.GetEnv(name);
+    if (value && !IsValidUtf8(*value)) {
+      return Result<std::string>::Error("environment variable \"" + name + "\" is not valid UTF-8");
+    }
     if (value && !value->empty()) {
       out += *value;
     } else if (fallback) {
@@ -89,7 +188,8 @@ MapReader::MapReader(const YAML::Node& node, std::string path, ConfigErrors& err
                      const ConfigEnv& env)
     : node_(node), path_(std::move(path)), errors_(errors), env_(env) {
   if (node_.IsDefined() && !node_.IsNull() && !node_.IsMap()) {
-    errors_.Add(node_, path_ + ": expected a mapping of keys to values");
+    errors_.Add(node_, (path_.empty() ? std::string("top level") : path_) +
+                           ": expected a mapping of keys to values, not a " + NodeKind(node_));
     is_map_ = false;
   }
 }
@@ -319,7 +419,7 @@ bool MapReader::SecretValue(const std::string& key, Secret& out, bool required) 
   }
   auto path = ScalarString(file_key);
   if (!path) return false;
-  auto content = env_.ReadFile(*path);
+  auto content = env_.ReadFile(*path, kSecretFileLimit);
   if (!content) {
     Fail(file_key, "cannot read \"" + *path + "\": " + content.error());
     return false;

@@ -32,28 +32,42 @@ struct ConfigError {
 
 class ConfigErrors {
  public:
+  // Invalid UTF-8 in `message` (a key or value quoted back) is escaped as \xNN.
   void Add(const YAML::Mark& mark, std::string message);
   void Add(const YAML::Node& at, std::string message) { Add(at.Mark(), std::move(message)); }
   void AddUnpositioned(std::string message) { Add(YAML::Mark::null_mark(), std::move(message)); }
   bool empty() const { return errors_.empty(); }
   size_t size() const { return errors_.size(); }
   const std::vector<ConfigError>& items() const { return errors_; }
-  // "file:line:col: message" lines, sorted by position, one per error.
+  // "file:line:col: message" lines, sorted by position, one per error; past the first
+  // kMaxFormattedErrors one last line says how many more there are (100,000 unknown keys must not
+  // become 100,000 lines in one log entry).
   std::string Format(std::string_view file) const;
+  static constexpr size_t kMaxFormattedErrors = 20;
 
  private:
   std::vector<ConfigError> errors_;
 };
 
-// The OS behind config loading: environment variables and secret files. A seam so tests inject.
+// Parses `text` as the one YAML document of a config or rule file, strictly: the text must be
+// valid UTF-8 (the position of the first invalid byte is reported), a second document ("---") is
+// an error, and so is a key repeated in one mapping (yaml-cpp would silently keep the first).
+// Returns a null node for a file without a document (empty or only comments) and an undefined
+// node when `errors` got a problem.
+YAML::Node LoadYamlDocument(std::string_view text, ConfigErrors& errors);
+
+// The OS behind config loading: environment variables and files. A seam so tests inject.
 class ConfigEnv {
  public:
   virtual ~ConfigEnv() = default;
   virtual std::optional<std::string> GetEnv(const std::string& name) const = 0;
-  virtual Result<std::string> ReadFile(const std::string& path) const = 0;
+  // The content of a regular file of at most `max_bytes` (see core/bounded_read.hpp), or the
+  // reason it cannot be read, without the path.
+  virtual Result<std::string> ReadFile(const std::string& path, size_t max_bytes) const = 0;
 };
 
-// Replaces ${VAR} and ${VAR:-default}; an unset VAR without default is an error naming it.
+// Replaces ${VAR} and ${VAR:-default}; an unset VAR without default is an error naming it, and so
+// is a value that is not valid UTF-8 (config text becomes labels and JSON).
 Result<std::string> ExpandEnv(std::string_view text, const ConfigEnv& env);
 
 class MapReader {
@@ -82,7 +96,8 @@ class MapReader {
   bool StringList(const std::string& key, std::vector<std::string>& out, bool required = false);
   bool StringMap(const std::string& key, std::map<std::string, std::string>& out);
   // `key` inline or `key_file` naming a file whose content (trailing newline trimmed) is the
-  // secret. Both set is an error. Neither set leaves `out` empty (an error when required).
+  // secret; the file must be a regular file of at most kSecretFileLimit. Both set is an error.
+  // Neither set leaves `out` empty (an error when required).
   bool SecretValue(const std::string& key, Secret& out, bool required = false);
 
   // A nested node (marks the key as known). Undefined node when absent.

@@ -115,4 +115,15 @@ Result<uint64_t> ParseSize(std::string_view text) {
   return invalid();
 }
 
+std::string FormatSize(uint64_t bytes) {
+  static constexpr const char* kUnits[] = {"KiB", "MiB", "GiB", "TiB"};
+  if (bytes == 0 || bytes % 1024 != 0) return std::to_string(bytes) + " bytes";
+  int unit = -1;
+  while (unit + 1 < 4 && bytes % 1024 == 0) {
+    bytes /= 1024;
+    ++unit;
+  }
+  return std::to_string(bytes) + " " + kUnits[unit];
+}
+
 }  // namespace opswatch

@@ -21,5 +21,8 @@ std::string FormatDuration(Millis d);
 // A plain byte count or a number with B, KB, MB, GB, TB (powers of 1000) or KiB, MiB, GiB, TiB
 // (powers of 1024); fractions allowed ("1.5GiB").
 Result<uint64_t> ParseSize(std::string_view text);
+// The largest binary unit that divides `bytes` exactly, e.g. 16777216 -> "16 MiB", 1000 -> "1000
+// bytes"; for limits in messages.
+std::string FormatSize(uint64_t bytes);
 
 }  // namespace opswatch

@@ -204,6 +204,7 @@ HealthFacts App::Facts() {
   facts.version = OPSWATCH_VERSION;
   facts.uptime_seconds = ToSeconds(clock_.SteadyNow() - started_);
   facts.state_dir_free_bytes = state_dir_probe_.AvailBytes();
+  facts.state_dir_problem = state_dir_probe_.Problem();
   facts.alerting = alerting_.Health();
   for (const Alert& alert : alerting_.Alerts()) {
     facts.alerts.push_back(ActiveAlertView{alert.labels.ToString(), AlertStateName(alert.state),

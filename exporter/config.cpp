@@ -3,6 +3,7 @@
 #include <filesystem>
 #include <set>
 
+#include "core/bounded_read.hpp"
 #include "rules/builtin_rules.hpp"
 
 namespace opswatch {
@@ -51,6 +52,20 @@ void ParseGlobal(MapReader& reader, GlobalConfig& global) {
   reader.Finish();
 }
 
+// The name becomes the `collector` label and appears in log lines and /health keys.
+void CheckCollectorName(MapReader& reader, const std::string& name) {
+  if (name.empty()) {
+    reader.Fail("name", "must not be empty");
+    return;
+  }
+  for (char c : name) {
+    if (static_cast<unsigned char>(c) < 0x20 || c == 0x7f) {
+      reader.Fail("name", "must not contain control characters such as a line break or a tab");
+      return;
+    }
+  }
+}
+
 void ParseCollectors(const YAML::Node& list, Config& config, ConfigErrors& errors,
                      const CollectorRegistry& registry, const ConfigEnv& env) {
   if (!list.IsDefined() || list.IsNull()) return;
@@ -65,7 +80,9 @@ void ParseCollectors(const YAML::Node& list, Config& config, ConfigErrors& error
     id.interval = config.global.interval;
     id.timeout = config.global.timeout;
     size_t errors_before = errors.size();
-    reader.String("name", id.name, /*required=*/true);
+    if (reader.String("name", id.name, /*required=*/true) && reader.Has("name")) {
+      CheckCollectorName(reader, id.name);
+    }
     reader.String("type", id.type, /*required=*/true);
     reader.Duration("interval", id.interval);
     bool timeout_set = reader.Has("timeout");
@@ -116,11 +133,18 @@ ConfigLoad ParseConfig(const std::string& file, const std::string& text,
   config.file = file;
   config.base_dir = std::filesystem::path(file).parent_path().string();
   if (config.base_dir.empty()) config.base_dir = ".";
-  YAML::Node root;
-  try {
-    root = YAML::Load(text);
-  } catch (const YAML::Exception& e) {
-    load.errors.Add(e.mark, "invalid YAML: " + e.msg);
+  YAML::Node root = LoadYamlDocument(text, load.errors);
+  if (!load.errors.empty()) return load;
+  if (root.IsNull()) {
+    // A directory, an empty file or one of only comments is a mistake, not "0 collectors".
+    load.errors.AddUnpositioned(
+        "the configuration is empty (expected keys such as \"collectors:\")");
+    return load;
+  }
+  if (!root.IsMap()) {
+    load.errors.Add(root, std::string("the configuration must be a mapping of keys to values "
+                                      "(global:, collectors:, ...), not a ") +
+                              (root.IsSequence() ? "list" : "scalar"));
     return load;
   }
   MapReader top(root, "", load.errors, env);
@@ -157,7 +181,7 @@ ConfigLoad ParseConfig(const std::string& file, const std::string& text,
 
 ConfigLoad LoadConfigFile(const std::string& file, const CollectorRegistry& registry,
                           const ConfigEnv& env) {
-  auto text = env.ReadFile(file);
+  auto text = env.ReadFile(file, kConfigFileLimit);
   if (!text) {
     ConfigLoad load;
     load.config.file = file;

@@ -1,6 +1,8 @@
 // The whole opswatch.yml: global settings, collector instances (validated by their type's parser),
 // rule settings, and the alerting section (validated by rules/notify). Loading is all-or-nothing:
-// any problem rejects the file with every problem listed as file:line:col: message.
+// any problem rejects the file with every problem listed as file:line:col: message. The file is
+// read bounded (kConfigFileLimit, regular files only) and must be one non-empty UTF-8 YAML
+// mapping without repeated keys.
 #pragma once
 
 #include <yaml-cpp/yaml.h>

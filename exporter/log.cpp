@@ -4,7 +4,9 @@
 #include <nlohmann/json.hpp>
 #include <ostream>
 
+#include "core/json_dump.hpp"
 #include "core/time_format.hpp"
+#include "core/utf8.hpp"
 
 namespace opswatch {
 namespace {
@@ -77,23 +79,25 @@ StreamLogger::StreamLogger(std::ostream& out, LogLevel level, LogFormat format, 
 void StreamLogger::Log(LogLevel level, std::string_view message,
                        std::initializer_list<LogField> fields) {
   if (!Enabled(level)) return;
+  // Messages and values may quote text from files and targets: bytes that are not UTF-8 are
+  // written as \xNN, never raw (a log pipeline would reject or mangle the whole line).
   std::string line;
   std::string ts = FormatRfc3339Millis(clock_.SystemNow());
   if (format_ == LogFormat::kJson) {
     nlohmann::ordered_json j;
     j["ts"] = ts;
     j["level"] = LevelName(level);
-    j["msg"] = std::string(message);
-    for (const auto& f : fields) j[f.key] = f.value;
-    line = j.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+    j["msg"] = EscapeInvalidUtf8(message);
+    for (const auto& f : fields) j[f.key] = EscapeInvalidUtf8(f.value);
+    line = DumpJson(j);
   } else {
     line = "ts=" + ts + " level=" + LevelName(level) + " msg=";
-    AppendLogfmtValue(line, message);
+    AppendLogfmtValue(line, EscapeInvalidUtf8(message));
     for (const auto& f : fields) {
       line += ' ';
       line += f.key;
       line += '=';
-      AppendLogfmtValue(line, f.value);
+      AppendLogfmtValue(line, EscapeInvalidUtf8(f.value));
     }
   }
   line += '\n';

@@ -3,6 +3,7 @@
 #include <ctime>
 #include <nlohmann/json.hpp>
 
+#include "core/json_dump.hpp"
 #include "core/time_format.hpp"
 
 namespace opswatch {
@@ -35,7 +36,7 @@ std::string HtmlEscape(const std::string& text) {
 
 HealthReport RenderHealth(const Snapshot& snapshot, const HealthFacts& facts) {
   nlohmann::ordered_json j;
-  bool ok = facts.alerting.ok;
+  bool ok = facts.alerting.ok && facts.state_dir_problem.empty();
   nlohmann::ordered_json collectors = nlohmann::ordered_json::object();
   for (const auto& c : snapshot.collectors) {
     bool collector_ok = c.has_run && c.ok;
@@ -55,10 +56,12 @@ HealthReport RenderHealth(const Snapshot& snapshot, const HealthFacts& facts) {
   j["alerting"] = {{"ok", facts.alerting.ok},
                    {"lastError", facts.alerting.last_error},
                    {"queued", facts.alerting.queued}};
-  j["storage"] = {{"stateDirFreeBytes", facts.state_dir_free_bytes < 0
+  j["storage"] = {{"ok", facts.state_dir_problem.empty()},
+                  {"lastError", facts.state_dir_problem},
+                  {"stateDirFreeBytes", facts.state_dir_free_bytes < 0
                                             ? nlohmann::ordered_json(nullptr)
                                             : nlohmann::ordered_json(facts.state_dir_free_bytes)}};
-  return HealthReport{ok, j.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace)};
+  return HealthReport{ok, DumpJson(j)};
 }
 
 std::string RenderStatusPage(const Snapshot& snapshot, const HealthFacts& facts) {
@@ -94,7 +97,11 @@ std::string RenderStatusPage(const Snapshot& snapshot, const HealthFacts& facts)
       (facts.alerting.last_error.empty() ? std::string()
                                          : "; last error: <span class=\"bad\">" +
                                                HtmlEscape(facts.alerting.last_error) + "</span>") +
-      "</p></body></html>\n";
+      "</p>" +
+      (facts.state_dir_problem.empty() ? std::string()
+                                       : "<p>storage: <span class=\"bad\">" +
+                                             HtmlEscape(facts.state_dir_problem) + "</span></p>") +
+      "</body></html>\n";
   return html;
 }
 

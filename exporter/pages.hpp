@@ -27,6 +27,7 @@ struct HealthFacts {
   std::string version;
   double uptime_seconds = 0;
   double state_dir_free_bytes = -1;  // -1: unknown
+  std::string state_dir_problem;     // empty: the state dir is writable
   AlertingHealth alerting;
   std::vector<ActiveAlertView> alerts;  // for the status page
 };

@@ -93,6 +93,12 @@ void Scheduler::StartRunLocked(const std::shared_ptr<Instance>& instance, Steady
       if (!outcome.ok) {
         shared->logger.Warn("collector run failed",
                             {{"collector", outcome.name}, {"err", outcome.error}});
+      } else if (shared->logger.Enabled(LogLevel::kDebug)) {
+        shared->logger.Debug("collector run finished",
+                             {{"collector", outcome.name},
+                              {"type", instance->spec.id.type},
+                              {"duration_seconds", outcome.duration_seconds},
+                              {"families", outcome.families.size()}});
       }
       shared->store.RecordRun(std::move(outcome));
     }

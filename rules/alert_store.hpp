@@ -44,8 +44,11 @@ class AlertStore {
   AlertStore(const AlertStore&) = delete;
   AlertStore& operator=(const AlertStore&) = delete;
 
-  // Missing file: empty state. A corrupt file is an error (the caller logs it and starts empty).
-  // saved_at is the later of the last Save and the last MarkAlive.
+  // Missing file: empty state. A corrupt file is an error (the caller logs it and starts empty);
+  // so is one that is not a regular file or larger than kStateFileLimit (read bounded and
+  // non-blocking: a FIFO or a link to /dev/zero is refused at once). A file of an unknown version
+  // (a newer opswatch's) is renamed to alerts.json.unknown-version-<n> first, so the next Save
+  // cannot destroy it. saved_at is the later of the last Save and the last MarkAlive.
   Result<StoredAlerts> Load() const;
   // Durable (fsync'd) write of the whole state; the rule manager calls it when the state a
   // restart needs has changed.

@@ -5,10 +5,10 @@
 #include <algorithm>
 #include <cctype>
 #include <filesystem>
-#include <fstream>
 #include <set>
-#include <sstream>
 
+#include "core/bounded_read.hpp"
+#include "core/utf8.hpp"
 #include "rules/template.hpp"
 
 namespace opswatch {
@@ -19,7 +19,7 @@ namespace {
 class NoEnv final : public ConfigEnv {
  public:
   std::optional<std::string> GetEnv(const std::string&) const override { return std::nullopt; }
-  Result<std::string> ReadFile(const std::string&) const override {
+  Result<std::string> ReadFile(const std::string&, size_t) const override {
     return Result<std::string>::Error("not available in rule files");
   }
 };
@@ -169,11 +169,11 @@ bool IsValidLabelName(std::string_view name) {
 std::vector<RuleGroupSpec> ParseRuleFile(const std::string& content, const std::string& file,
                                          ConfigErrors& errors) {
   std::vector<RuleGroupSpec> groups;
-  YAML::Node root;
-  try {
-    root = YAML::Load(content);
-  } catch (const YAML::Exception& e) {
-    errors.Add(e.mark, "invalid YAML: " + e.msg);
+  YAML::Node root = LoadYamlDocument(content, errors);
+  if (!root.IsDefined() || root.IsNull()) return groups;  // a problem, or an empty file (valid)
+  if (!root.IsMap()) {
+    errors.Add(root, std::string("a rule file must be a mapping with a \"groups:\" list, not a ") +
+                         (root.IsSequence() ? "list" : "scalar"));
     return groups;
   }
   NoEnv env;
@@ -220,6 +220,11 @@ Result<std::vector<RuleGroupSpec>> LoadRuleFiles(const std::vector<std::string>&
                                                  const std::string& base_dir) {
   std::vector<RuleGroupSpec> groups;
   std::string problems;
+  size_t problem_count = 0;  // problems beyond ConfigErrors::kMaxFormattedErrors are only counted
+  auto add_problems = [&problems, &problem_count](const std::string& lines, size_t count) {
+    if (problem_count < ConfigErrors::kMaxFormattedErrors) problems += lines;
+    problem_count += count;
+  };
   std::set<std::string> seen;
   for (const auto& pattern : patterns) {
     std::filesystem::path full(pattern);
@@ -231,24 +236,27 @@ Result<std::vector<RuleGroupSpec>> LoadRuleFiles(const std::vector<std::string>&
       files.emplace_back(matches.gl_pathv[i]);
     ::globfree(&matches);
     if (rc != 0 && rc != GLOB_NOMATCH) {
-      problems += pattern + ": cannot expand rule_files pattern\n";
+      add_problems(EscapeInvalidUtf8(pattern) + ": cannot expand rule_files pattern\n", 1);
       continue;
     }
     std::sort(files.begin(), files.end());
     for (const auto& file : files) {
       if (!seen.insert(file).second) continue;
-      std::ifstream in(file);
-      if (!in) {
-        problems += file + ": cannot read rule file\n";
+      auto content = ReadBoundedFile(file, kConfigFileLimit);
+      if (!content) {
+        add_problems(EscapeInvalidUtf8(file) + ": cannot read rule file: " + content.error() + "\n",
+                     1);
         continue;
       }
-      std::stringstream content;
-      content << in.rdbuf();
       ConfigErrors errors;
-      auto parsed = ParseRuleFile(content.str(), file, errors);
-      problems += errors.Format(file);
+      auto parsed = ParseRuleFile(*content, file, errors);
+      add_problems(errors.Format(file), errors.size());
       for (auto& g : parsed) groups.push_back(std::move(g));
     }
+  }
+  if (problem_count > ConfigErrors::kMaxFormattedErrors) {
+    problems +=
+        "... and more problems in rule files (" + std::to_string(problem_count) + " in all)\n";
   }
   if (!problems.empty()) {
     problems.pop_back();  // trailing newline

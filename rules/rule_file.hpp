@@ -1,11 +1,13 @@
 // Rule files in Prometheus's format (rulefmt): groups with name, interval and rules; each rule is
 // either `alert` (with for, keep_firing_for, labels, annotations) or `record` (with labels).
 // Loading is strict: unknown keys are errors, every problem is reported as file:line:col with the
-// key's path, and all problems of all files are reported in one go. Expressions are parsed with
-// the PromQL subset (an unsupported construct is an error naming it) and label/annotation
-// templates are parsed (not run), as Prometheus's rulefmt does.
-// Unlike opswatch.yml, rule files get no ${ENV} expansion: they must mean the same thing to
-// Prometheus, and "$labels"/"$value" are template syntax.
+// key's path, and all problems of all files are reported in one go (the first 20 printed). A file
+// is read bounded (kConfigFileLimit, regular files only) and must be one UTF-8 YAML document
+// without repeated keys (LoadYamlDocument), as Prometheus's loader demands too. Expressions are
+// parsed with the PromQL subset (an unsupported construct is an error naming it) and
+// label/annotation templates are parsed (not run), as Prometheus's rulefmt does. Unlike
+// opswatch.yml, rule files get no ${ENV} expansion: they must mean the same thing to Prometheus,
+// and "$labels"/"$value" are template syntax.
 // Thread-safety: pure functions; the returned specs are immutable values.
 #pragma once
 

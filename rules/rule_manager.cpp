@@ -152,6 +152,14 @@ void RuleManager::EvaluateGroup(GroupState& group, SystemTime now, std::vector<A
   }
   group.last_evaluation = now;
   group.evaluation_seconds = ToSeconds(clock_.SteadyNow() - start);
+  if (logger_.Enabled(LogLevel::kDebug)) {
+    size_t failed = std::count_if(group.rules.begin(), group.rules.end(),
+                                  [](const RuleState& r) { return r.health == "err"; });
+    logger_.Debug("rule group evaluated", {{"group", group.key()},
+                                           {"rules", group.rules.size()},
+                                           {"failed_rules", failed},
+                                           {"duration_seconds", group.evaluation_seconds}});
+  }
 }
 
 void RuleManager::EvaluateRecording(GroupState& group, size_t index, SystemTime now) {

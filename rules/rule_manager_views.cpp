@@ -8,6 +8,7 @@
 #include <nlohmann/json.hpp>
 #include <set>
 
+#include "core/json_dump.hpp"
 #include "rules/promql_ast.hpp"
 #include "rules/rule_manager.hpp"
 
@@ -82,9 +83,7 @@ Json AlertJson(const AlertRecord& record) {
 // The API replies are written piece by piece: a DOM of 100,000 rules took ~350 MB in hundreds of
 // small allocations per rule, which each server thread's malloc arena then kept. Only one rule's
 // or alert's DOM exists at a time now; the reply string is the only large allocation.
-void AppendJson(std::string& out, const Json& value) {
-  out += value.dump(-1, ' ', false, Json::error_handler_t::replace);
-}
+void AppendJson(std::string& out, const Json& value) { out += DumpJson(value); }
 
 // A template only because RuleManager::RuleState is private.
 template <typename RuleState>

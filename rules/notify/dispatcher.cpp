@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <set>
 
+#include "core/json_dump.hpp"
 #include "rules/notify/payload.hpp"
 
 namespace opswatch::notify {
@@ -224,7 +225,7 @@ HttpRequest Dispatcher::BuildRequest(const Receiver& receiver, const Notificatio
     if (item.firing) alert["endsAt"] = ends_at;
     alerts.push_back(std::move(alert));
   }
-  request.body = alerts.dump();
+  request.body = DumpJson(alerts);
   return request;
 }
 
@@ -283,6 +284,10 @@ void Dispatcher::HandleOutcome(uint64_t id, const AttemptOutcome& outcome, Syste
   switch (decision.kind) {
     case RetryDecision::kDelivered: {
       receiver.last_error.clear();
+      logger_.Debug("notification delivered", {{"receiver", name},
+                                               {"alerts", n.alert_count},
+                                               {"attempt", n.failures + 1},
+                                               {"duration_seconds", seconds}});
       Notification done = std::move(n);
       receiver.queue.erase(it);
       RemoveFromOutbox(receiver, done);
@@ -338,7 +343,7 @@ void Dispatcher::Tick(SystemTime now) {
         n.created = now;
         n.next_attempt = now;
         n.alert_count = message.alerts.size();
-        n.body = WebhookBody(message, options_.config.external_url).dump();
+        n.body = DumpJson(WebhookBody(message, options_.config.external_url));
         Enqueue(receiver, std::move(n), /*persist=*/true);
       }
     } else {
@@ -355,7 +360,7 @@ void Dispatcher::Tick(SystemTime now) {
         for (size_t i = 0; i < batch.alerts.size(); ++i) {
           const Alert& alert = batch.alerts[i];
           n.items.push_back(PushItem{batch.fingerprints[i], !alert.resolved(),
-                                     PostableAlert(alert, SystemTime{}).dump()});
+                                     DumpJson(PostableAlert(alert, SystemTime{}))});
         }
         Enqueue(receiver, std::move(n), /*persist=*/true);
       }

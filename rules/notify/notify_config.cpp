@@ -4,6 +4,8 @@
 
 #include <set>
 
+#include "core/http_url.hpp"
+
 namespace opswatch::notify {
 namespace {
 
@@ -76,10 +78,9 @@ ReceiverConfig ParseReceiver(MapReader& reader) {
     }
   }
   if (reader.SecretValue("url", receiver.url, /*required=*/true) && !receiver.url.empty()) {
-    const std::string& url = receiver.url.Reveal();
-    if (url.rfind("http://", 0) != 0 && url.rfind("https://", 0) != 0) {
-      // Never echo the value: a webhook URL is a credential.
-      reader.Fail(reader.Has("url") ? "url" : "url_file", "must be an http:// or https:// URL");
+    // Never echo the value: a webhook URL is a credential.
+    if (auto parsed = ParseHttpUrl(receiver.url.Reveal()); !parsed) {
+      reader.Fail(reader.Has("url") ? "url" : "url_file", parsed.error());
     }
   }
   reader.StringMap("match", receiver.match);

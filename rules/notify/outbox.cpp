@@ -12,6 +12,8 @@
 #include <cstring>
 #include <nlohmann/json.hpp>
 
+#include "core/bounded_read.hpp"
+#include "core/json_dump.hpp"
 #include "core/unique_fd.hpp"
 
 namespace opswatch::notify {
@@ -96,39 +98,21 @@ class PosixOutboxFs final : public OutboxFs {
   }
 
   Result<std::string> Read(const std::string& dir, const std::string& name) override {
-    // The log holds one entry per live group: a few MiB would already be absurd.
-    constexpr off_t kMaxBytes = 64 << 20;
     std::string path = dir + "/" + name;
-    UniqueFd fd(::open(path.c_str(), O_RDONLY | O_NONBLOCK | O_CLOEXEC));
-    if (fd.get() < 0) {
-      if (errno == ENOENT) return std::string();
-      return Errno("cannot open " + path);
-    }
     struct stat st {};
-    if (::fstat(fd.get(), &st) != 0) return Errno("cannot stat " + path);
-    if (!S_ISREG(st.st_mode)) return Status::Error(path + ": not a regular file");
-    if (st.st_size > kMaxBytes) return Status::Error(path + ": larger than 64 MiB");
-    std::string content(static_cast<size_t>(st.st_size), '\0');
-    size_t done = 0;
-    while (done < content.size()) {
-      ssize_t n = ::read(fd.get(), content.data() + done, content.size() - done);
-      if (n < 0 && errno == EINTR) continue;
-      if (n < 0) return Errno("cannot read " + path);
-      if (n == 0) break;
-      done += static_cast<size_t>(n);
-    }
-    content.resize(done);
+    if (::lstat(path.c_str(), &st) != 0 && errno == ENOENT) return std::string();
+    auto content = ReadBoundedFile(path, kStateFileLimit);
+    if (!content) return Status::Error(path + ": " + content.error());
     return content;
   }
 
-  Result<std::vector<std::pair<std::string, std::string>>> ReadAll(
-      const std::string& dir) override {
+  Result<OutboxEntries> ReadAll(const std::string& dir) override {
     std::unique_ptr<DIR, int (*)(DIR*)> handle(::opendir(dir.c_str()), &::closedir);
     if (!handle) {
-      if (errno == ENOENT) return std::vector<std::pair<std::string, std::string>>{};
+      if (errno == ENOENT) return OutboxEntries{};
       return Errno("cannot list " + dir);
     }
-    std::vector<std::pair<std::string, std::string>> out;
+    OutboxEntries out;
     while (dirent* entry = ::readdir(handle.get())) {
       std::string name = entry->d_name;
       auto ends_with = [&name](const std::string& suffix) {
@@ -140,14 +124,8 @@ class PosixOutboxFs final : public OutboxFs {
         continue;
       }
       if (!ends_with(".json")) continue;
-      std::unique_ptr<FILE, int (*)(FILE*)> file(std::fopen((dir + "/" + name).c_str(), "rb"),
-                                                 &std::fclose);
-      if (!file) continue;
-      std::string content;
-      char buffer[8192];
-      size_t n;
-      while ((n = std::fread(buffer, 1, sizeof buffer, file.get())) > 0) content.append(buffer, n);
-      out.emplace_back(name, std::move(content));
+      // Bounded and non-blocking: a FIFO or a link to /dev/zero here must not stop start-up.
+      out.emplace_back(name, ReadBoundedFile(dir + "/" + name, kStateFileLimit));
     }
     return out;
   }
@@ -182,7 +160,7 @@ std::string EncodeNotification(const Notification& n) {
       {"body", n.body},
       {"items", items},
   };
-  return doc.dump();
+  return DumpJson(doc);
 }
 
 Result<Notification> DecodeNotification(const std::string& text) {
@@ -200,7 +178,7 @@ Result<Notification> DecodeNotification(const std::string& text) {
     n.body = doc.at("body").get<std::string>();
     for (const auto& item : doc.at("items")) {
       n.items.push_back(PushItem{item.at("fingerprint").get<std::string>(),
-                                 item.at("firing").get<bool>(), item.at("alert").dump()});
+                                 item.at("firing").get<bool>(), DumpJson(item.at("alert"))});
     }
     return n;
   } catch (const std::exception& e) {
@@ -263,7 +241,11 @@ Result<std::vector<Notification>> Outbox::Load(std::vector<std::string>& problem
   if (!files) return files.status();
   for (const auto& [name, content] : *files) {
     if (name == kNotificationLogFile) continue;
-    auto decoded = DecodeNotification(content);
+    if (!content) {
+      problems.push_back(name + ": " + content.error());
+      continue;
+    }
+    auto decoded = DecodeNotification(*content);
     if (!decoded) {
       problems.push_back(name + ": " + decoded.error());
       continue;

@@ -24,6 +24,8 @@
 
 namespace opswatch::notify {
 
+using OutboxEntries = std::vector<std::pair<std::string, Result<std::string>>>;
+
 class OutboxFs {
  public:
   virtual ~OutboxFs() = default;
@@ -38,9 +40,10 @@ class OutboxFs {
   virtual Status Remove(const std::string& dir, const std::string& name) = 0;
   // The content of dir/name; empty when it does not exist. Refuses anything but a regular file.
   virtual Result<std::string> Read(const std::string& dir, const std::string& name) = 0;
-  // Every regular *.json file in `dir` as (name, content); leftover temp files are deleted.
-  virtual Result<std::vector<std::pair<std::string, std::string>>> ReadAll(
-      const std::string& dir) = 0;
+  // Every *.json entry in `dir` as (name, content), where the content is an error for an entry
+  // that cannot be read (not a regular file, such as a FIFO, or larger than kStateFileLimit);
+  // leftover temp files are deleted.
+  virtual Result<OutboxEntries> ReadAll(const std::string& dir) = 0;
 };
 
 std::unique_ptr<OutboxFs> MakePosixOutboxFs();

@@ -9,6 +9,7 @@
 #include <sstream>
 
 #include "collectors/http_probe_loop.hpp"
+#include "core/bounded_read.hpp"
 #include "tests/support/http_test_server.hpp"
 #include "tests/support/process.hpp"
 #include "tests/support/temp_dir.hpp"
@@ -26,12 +27,8 @@ class OsConfigEnv final : public ConfigEnv {
     if (v == nullptr) return std::nullopt;
     return std::string(v);
   }
-  Result<std::string> ReadFile(const std::string& path) const override {
-    std::ifstream in(path);
-    if (!in) return Result<std::string>::Error("cannot open");
-    std::stringstream s;
-    s << in.rdbuf();
-    return s.str();
+  Result<std::string> ReadFile(const std::string& path, size_t max_bytes) const override {
+    return ReadBoundedFile(path, max_bytes);
   }
 };
 

@@ -18,9 +18,10 @@ class FakeConfigEnv final : public ConfigEnv {
     if (it == vars.end()) return std::nullopt;
     return it->second;
   }
-  Result<std::string> ReadFile(const std::string& path) const override {
+  Result<std::string> ReadFile(const std::string& path, size_t max_bytes) const override {
     auto it = files.find(path);
     if (it == files.end()) return Result<std::string>::Error("No such file or directory");
+    if (it->second.size() > max_bytes) return Result<std::string>::Error("is too large");
     return it->second;
   }
 };

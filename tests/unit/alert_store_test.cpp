@@ -1,6 +1,8 @@
 #define BOOST_TEST_MODULE alert_store
 #include "rules/alert_store.hpp"
 
+#include <sys/stat.h>
+
 #include <boost/test/unit_test.hpp>
 #include <filesystem>
 #include <fstream>
@@ -69,6 +71,40 @@ BOOST_AUTO_TEST_CASE(corrupt_file_is_an_error_and_missing_dir_fails_to_save) {
   BOOST_TEST(loaded.error().find("corrupt alert state") != std::string::npos);
   AlertStore nowhere(dir.Join("missing/dir"));
   BOOST_TEST(!nowhere.Save(StoredAlerts{}).ok());
+}
+
+// A downgrade must not destroy the state a newer opswatch wrote: it is moved aside, not
+// overwritten by the next save.
+BOOST_AUTO_TEST_CASE(state_of_an_unknown_version_is_moved_aside) {
+  testing::TempDir dir;
+  const std::string future = R"({"version": 7, "saved_at_ms": 1, "alerts": [], "new": true})";
+  dir.Write("alerts.json", future);
+  AlertStore store(dir.path().string());
+  auto loaded = store.Load();
+  BOOST_REQUIRE(!loaded.ok());
+  BOOST_TEST(loaded.error() == dir.Join("alerts.json") +
+                                   ": alert state version 7 is not known to this opswatch (it "
+                                   "reads version 1); moved to " +
+                                   dir.Join("alerts.json.unknown-version-7") +
+                                   ", starting with no alert state");
+  BOOST_TEST(testing::ReadFileOrDie(dir.Join("alerts.json.unknown-version-7")) == future);
+  BOOST_TEST(store.Save(StoredAlerts{}).ok());
+  BOOST_TEST(testing::ReadFileOrDie(dir.Join("alerts.json.unknown-version-7")) == future);
+}
+
+// A symlink to /dev/zero grew to 4 GB while SIGTERM waited; a FIFO blocked the open.
+BOOST_AUTO_TEST_CASE(state_files_that_are_not_regular_files_are_refused_at_once) {
+  testing::TempDir dir;
+  std::filesystem::create_symlink("/dev/zero", dir.Join("alerts.json"));
+  BOOST_REQUIRE(::mkfifo(dir.Join("alerts.alive").c_str(), 0600) == 0);
+  AlertStore store(dir.path().string());
+  auto loaded = store.Load();
+  BOOST_TEST(loaded.error() == "cannot read " + dir.Join("alerts.json") +
+                                   ": is not a regular file (character device)");
+  std::filesystem::remove(dir.Join("alerts.json"));
+  BOOST_REQUIRE(::mkfifo(dir.Join("alerts.json.tmp").c_str(), 0600) == 0);
+  BOOST_REQUIRE(store.Save(StoredAlerts{}).ok());  // the leftover FIFO is replaced, not opened
+  BOOST_TEST(store.Load().ok());                   // the FIFO heartbeat is ignored, not waited on
 }
 
 BOOST_AUTO_TEST_CASE(outage_starts_at_the_later_of_last_save_and_last_round) {

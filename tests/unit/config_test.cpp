@@ -1,10 +1,13 @@
 #define BOOST_TEST_MODULE config
 #include "exporter/config.hpp"
 
+#include <algorithm>
 #include <boost/test/unit_test.hpp>
+#include <chrono>
 #include <filesystem>
 
 #include "collectors/registry.hpp"
+#include "core/bounded_read.hpp"
 #include "tests/support/env.hpp"
 #include "tests/support/temp_dir.hpp"
 
@@ -149,4 +152,71 @@ BOOST_AUTO_TEST_CASE(missing_config_file_is_a_clear_error) {
   ConfigLoad load = LoadConfigFile("/nope/opswatch.yml", registry, env);
   BOOST_TEST(load.ErrorText() ==
              "/nope/opswatch.yml: cannot read config file: No such file or directory\n");
+}
+
+BOOST_AUTO_TEST_CASE(a_flood_of_problems_prints_the_first_twenty_and_a_count) {
+  CollectorRegistry registry;
+  testing::FakeConfigEnv env;
+  std::string text;
+  for (int i = 0; i < 100000; ++i) text += "unknown_" + std::to_string(i) + ": 1\n";
+  ConfigLoad load = ParseConfig("c.yml", text, registry, env);
+  std::string got = load.ErrorText();
+  BOOST_TEST(std::count(got.begin(), got.end(), '\n') == 21);
+  BOOST_TEST(got.rfind("c.yml: ... and 99980 more problems\n") == got.size() - 35);
+}
+
+// Every collection is walked once however many aliases point at it (a "billion laughs" file).
+BOOST_AUTO_TEST_CASE(repeated_key_check_stays_linear_with_aliases) {
+  std::string text = "l0: &l0 [x, x, x, x, x, x, x, x, x, x]\n";
+  for (int i = 1; i < 9; ++i) {
+    std::string prev = "*l" + std::to_string(i - 1);
+    text += "l" + std::to_string(i) + ": &l" + std::to_string(i) + " [" + prev;
+    for (int k = 1; k < 10; ++k) text += ", " + prev;
+    text += "]\n";
+  }
+  text += "l0: again\n";
+  ConfigErrors errors;
+  auto start = std::chrono::steady_clock::now();
+  LoadYamlDocument(text, errors);
+  BOOST_TEST((std::chrono::steady_clock::now() - start < std::chrono::seconds(5)));
+  BOOST_TEST(errors.Format("f.yml") ==
+             "f.yml:10:1: top level: duplicate key \"l0\" (first defined at line 1)\n");
+}
+
+BOOST_AUTO_TEST_CASE(repeated_keys_are_found_at_any_depth_and_in_flow_style) {
+  ConfigErrors errors;
+  LoadYamlDocument("a:\n  - {x: 1, y: 2, x: 3}\n", errors);
+  BOOST_TEST(errors.Format("f.yml") ==
+             "f.yml:2:18: a[0]: duplicate key \"x\" (first defined at line 2)\n");
+}
+
+BOOST_AUTO_TEST_CASE(invalid_utf8_from_the_environment_is_an_error_not_a_label) {
+  CollectorRegistry registry;
+  RegisterBuiltinCollectors(registry);
+  testing::FakeConfigEnv env;
+  env.vars["NAME"] = "caf\xE9";
+  ConfigLoad load = ParseConfig(
+      "c.yml", "collectors:\n  - name: ${NAME}\n    type: disk\n    paths: [/]\n", registry, env);
+  BOOST_TEST(load.ErrorText() ==
+             "c.yml:2:11: collectors[0].name: environment variable \"NAME\" is not valid UTF-8\n");
+}
+
+// Messages quote keys, values and file names; bytes that are not UTF-8 are never echoed raw.
+BOOST_AUTO_TEST_CASE(errors_escape_invalid_bytes) {
+  ConfigErrors errors;
+  errors.AddUnpositioned("cannot read \"/etc/caf\xE9\": is a directory");
+  BOOST_TEST(errors.Format("caf\xE9.yml") ==
+             "caf\\xE9.yml: cannot read \"/etc/caf\\xE9\": is a directory\n");
+}
+
+BOOST_AUTO_TEST_CASE(secret_files_that_are_too_large_or_not_files_are_refused) {
+  testing::FakeConfigEnv env;
+  env.files["/run/secrets/huge"] = std::string(kSecretFileLimit + 1, 'x');
+  ConfigErrors errors;
+  YAML::Node node = YAML::Load("token_file: /run/secrets/huge\n");
+  MapReader reader(node, "x", errors, env);
+  Secret token;
+  BOOST_TEST(!reader.SecretValue("token", token));
+  BOOST_TEST(errors.Format("f.yml") ==
+             "f.yml:1:13: x.token_file: cannot read \"/run/secrets/huge\": is too large\n");
 }

@@ -35,7 +35,8 @@ class FakeStatter final : public DiskStatter {
         "22 1 8:1 / / rw,relatime shared:1 - ext4 /dev/sda1 rw\n"
         "30 22 0:40 / /mnt/nfs rw shared:2 - nfs4 server:/export rw\n"
         "31 22 8:2 / /ro ro shared:3 - xfs /dev/sdb1 ro\n"
-        "32 22 8:3 / /mnt/with\\040space rw shared:4 - ext4 /dev/sdc1 rw\n");
+        "32 22 8:3 / /mnt/with\\040space rw shared:4 - ext4 /dev/sdc1 rw\n"
+        "33 22 8:4 / /latin rw shared:5 - ext4 /dev/disk/by-label/caf\\351 rw\n");
   }
   void Release(const std::string& path) {
     std::lock_guard lock(mu);
@@ -63,7 +64,7 @@ const Sample* Find(const CollectResult& r, const std::string& family, const std:
 BOOST_AUTO_TEST_CASE(mountinfo_parsing_and_longest_prefix_match) {
   FakeStatter statter;
   auto mounts = ParseMountInfo(*statter.ReadMountInfo());
-  BOOST_REQUIRE(mounts.size() == 4u);
+  BOOST_REQUIRE(mounts.size() == 5u);
   BOOST_TEST(mounts[3].mountpoint == "/mnt/with space");
   BOOST_TEST(FindMount(mounts, "/var/lib").mountpoint == "/");
   BOOST_TEST(FindMount(mounts, "/mnt/nfs/backups").fstype == "nfs4");
@@ -118,4 +119,16 @@ BOOST_AUTO_TEST_CASE(a_hung_stat_marks_the_path_stuck_without_piling_up_threads)
   BOOST_TEST(Find(r3, "opswatch_disk_stuck", "/mnt/nfs")->value == 0);
   BOOST_TEST(Find(r3, "opswatch_disk_size_bytes", "/mnt/nfs")->value == 1000);
   BOOST_TEST(r3.status.ok());
+}
+
+// The mount table is outside text: a Latin-1 label (\351 in mountinfo) must not reach /metrics
+// raw (Prometheus rejects the exposition) nor a JSON dump (nlohmann throws).
+BOOST_AUTO_TEST_CASE(mount_table_text_is_sanitised_into_labels) {
+  FakeClock clock;
+  FakeStatter statter;
+  DiskCollector collector(DiskConfig{{"/latin"}}, statter, clock);
+  CollectResult r = collector.Collect(RunContext{clock.SteadyNow() + 5s});
+  const Sample* size = Find(r, "opswatch_disk_size_bytes", "/latin");
+  BOOST_REQUIRE(size);
+  BOOST_TEST(size->labels.Get("device") == "/dev/disk/by-label/caf\xEF\xBF\xBD");
 }

@@ -71,8 +71,8 @@ class FakeFs final : public OutboxFs {
     auto it = files.find(name);
     return it == files.end() ? std::string() : it->second;
   }
-  Result<std::vector<std::pair<std::string, std::string>>> ReadAll(const std::string&) override {
-    return std::vector<std::pair<std::string, std::string>>(files.begin(), files.end());
+  Result<OutboxEntries> ReadAll(const std::string&) override {
+    return OutboxEntries(files.begin(), files.end());
   }
   std::map<std::string, std::string> files;  // the notifications
   std::string log_file;                      // kNotificationLogFile

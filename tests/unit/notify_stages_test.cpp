@@ -143,7 +143,12 @@ BOOST_AUTO_TEST_CASE(errors_are_positioned_and_never_echo_the_url) {
        "opswatch.yml:3:7: alerting.receivers[0].url: missing required key (or url_file)\n"},
       {"alerting:\n  receivers:\n    - name: a\n      type: webhook\n      url: "
        "ftp://secret-host/x\n",
-       "opswatch.yml:5:12: alerting.receivers[0].url: must be an http:// or https:// URL\n"},
+       "opswatch.yml:5:12: alerting.receivers[0].url: only http:// and https:// URLs are "
+       "supported\n"},
+      {"alerting:\n  receivers:\n    - {name: a, type: webhook, url: \"http://[::1\"}\n",
+       "opswatch.yml:3:37: alerting.receivers[0].url: not a valid URL\n"},
+      {"alerting:\n  receivers:\n    - {name: a, type: webhook, url: \"http://secret-host/a b\"}\n",
+       "opswatch.yml:3:37: alerting.receivers[0].url: not a valid URL\n"},
       {"alerting:\n  receivers:\n    - {name: a, type: webhook, url: http://x/, colour: red}\n",
        "opswatch.yml:3:48: alerting.receivers[0]: unknown key \"colour\" (known keys: group_by, "
        "group_interval, group_wait, headers, match, match_re, max_alerts, name, repeat_interval, "

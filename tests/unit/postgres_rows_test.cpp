@@ -37,6 +37,15 @@ BOOST_AUTO_TEST_CASE(TextColumnsBecomeLabelsAndValueColumnWins) {
   BOOST_TEST((*samples)[1].value == 2.25);
 }
 
+// A SQL_ASCII database returns any bytes; label values must still be valid UTF-8.
+BOOST_AUTO_TEST_CASE(TextFromTheDatabaseIsSanitisedIntoLabels) {
+  auto samples =
+      RowsToSamples(Make({{"name", kText}, {"value", kInt8}}, {{"caf\xE9", "1"}, {"ok", "2"}}));
+  BOOST_TEST_REQUIRE(samples.ok(), ErrorOf(samples));
+  BOOST_TEST_REQUIRE(samples->size() == 2u);
+  BOOST_TEST((*samples)[0].labels.Get("name") == "caf\xEF\xBF\xBD");
+}
+
 BOOST_AUTO_TEST_CASE(NullValueSkipsTheRowAndNullLabelIsEmpty) {
   auto samples = RowsToSamples(
       Make({{"name", kText}, {"value", kFloat8}}, {{"a", std::nullopt}, {std::nullopt, "3"}}));

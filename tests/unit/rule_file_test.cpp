@@ -2,6 +2,7 @@
 #include "rules/rule_file.hpp"
 
 #include <boost/test/unit_test.hpp>
+#include <filesystem>
 
 #include "tests/support/temp_dir.hpp"
 
@@ -106,6 +107,41 @@ BOOST_AUTO_TEST_CASE(no_environment_expansion_in_rule_files) {
       "f.yml", errors);
   BOOST_REQUIRE(errors.empty());
   BOOST_TEST(groups[0].rules[0].annotations.at("s") == "${NOT_EXPANDED} $$ {{ $value }}");
+}
+
+// Prometheus (Go's YAML) rejects these too; yaml-cpp alone would keep the first key, ignore the
+// second document and pass the bytes on to labels and JSON.
+BOOST_AUTO_TEST_CASE(rule_files_are_one_utf8_document_without_repeated_keys) {
+  struct Case {
+    std::string yaml;
+    std::string expected;
+  };
+  const std::vector<Case> cases = {
+      {"groups:\n- name: g\n  rules:\n  - alert: A\n    expr: up == 0\n    expr: up == 1\n",
+       "f.yml:6:5: groups[0].rules[0]: duplicate key \"expr\" (first defined at line 5)\n"},
+      {"groups: []\n---\ngroups: []\n",
+       "f.yml:3:1: a second YAML document is not allowed (one file holds one document; remove the "
+       "\"---\" line)\n"},
+      {"groups:\n- name: g\n  rules:\n  - alert: A\n    expr: up == 0\n    annotations:\n"
+       "      summary: caf\xE9 down\n",
+       "f.yml:7:19: invalid UTF-8 byte \\xE9 (the file must be UTF-8 text)\n"},
+      {"just text\n",
+       "f.yml:1:1: a rule file must be a mapping with a \"groups:\" list, not a scalar\n"},
+  };
+  for (const Case& c : cases) {
+    ConfigErrors errors;
+    auto groups = ParseRuleFile(c.yaml, "f.yml", errors);
+    BOOST_TEST(groups.empty());
+    BOOST_TEST(errors.Format("f.yml") == c.expected);
+  }
+}
+
+BOOST_AUTO_TEST_CASE(a_rule_file_that_is_not_a_regular_file_says_what_it_is) {
+  testing::TempDir dir;
+  std::filesystem::create_directories(dir.Join("rules/dir.yml"));
+  auto loaded = LoadRuleFiles({"rules/*.yml"}, dir.path().string());
+  BOOST_TEST(loaded.error() ==
+             dir.Join("rules/dir.yml") + ": cannot read rule file: is a directory");
 }
 
 }  // namespace
