@@ -185,7 +185,7 @@ BOOST_FIXTURE_TEST_CASE(hung_target_times_out_on_time_and_delays_nobody, Fixture
   // The bounds are the point, and generous for a loaded two-core machine under ASan: the hang is
   // endless, so ending within 2 s shows the 1 s timeout works; the healthy target answering well
   // under 1 s shows it never waited behind the hung one.
-  BOOST_TEST(hung_duration >= 1.0);
+  BOOST_TEST(hung_duration >= 0.9);  // measured by us, curl times it from its own start
   BOOST_TEST(hung_duration < 2.0);
   BOOST_TEST(took < 2.0);
   BOOST_TEST(*Value(r, "opswatch_http_up", healthy) == 1);
