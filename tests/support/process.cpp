@@ -9,9 +9,11 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cstring>
 #include <fstream>
+#include <random>
 #include <regex>
 #include <sstream>
 #include <stdexcept>
@@ -145,21 +147,44 @@ bool Process::WaitForOutput(const std::string& needle, std::chrono::milliseconds
   }
 }
 
-int FreeLoopbackPort() {
+namespace {
+
+// The first port of the range the kernel hands out for port 0 and outgoing connections.
+int EphemeralRangeStart() {
+  std::ifstream range("/proc/sys/net/ipv4/ip_local_port_range");
+  int low = 32768;
+  range >> low;
+  return low;
+}
+
+bool BindsOnLoopback(int port) {
   const int fd = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
   if (fd < 0) throw std::runtime_error(std::string("socket: ") + std::strerror(errno));
   sockaddr_in addr{};
   addr.sin_family = AF_INET;
+  addr.sin_port = htons(static_cast<uint16_t>(port));
   addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  socklen_t len = sizeof addr;
-  if (::bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) != 0 ||
-      ::getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &len) != 0) {
-    const std::string error = std::strerror(errno);
-    ::close(fd);
-    throw std::runtime_error("cannot bind 127.0.0.1:0: " + error);
-  }
+  const bool ok = ::bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) == 0;
   ::close(fd);
-  return ntohs(addr.sin_port);
+  return ok;
+}
+
+}  // namespace
+
+int FreeLoopbackPort() {
+  // Below the ephemeral range: a port picked from it (by binding port 0) could be taken by any
+  // process's next outgoing connection before the child binds it, which made a test that starts
+  // six servers on such ports fail now and then under load. Below it, only another test picking
+  // the same random port at the same moment can collide.
+  thread_local std::mt19937 random(std::random_device{}());
+  const int high = EphemeralRangeStart();
+  const int low = std::max(1024, high - 16384);
+  std::uniform_int_distribution<int> pick(low, high - 1);
+  for (int attempt = 0; attempt < 1000; ++attempt) {
+    const int port = pick(random);
+    if (BindsOnLoopback(port)) return port;
+  }
+  throw std::runtime_error("no free loopback port below " + std::to_string(high));
 }
 
 int WaitForListenPort(Process& process, std::chrono::milliseconds timeout) {

@@ -52,8 +52,9 @@ class Process {
   std::string err_path_;
 };
 
-// A free loopback TCP port for a child to listen on: bound to 127.0.0.1:0, read back, released.
-// (Children that cannot take port 0 and report it need one; the tiny race is accepted.)
+// A free loopback TCP port for a child to listen on, for children that cannot take port 0 and
+// report it: a random port below the kernel's ephemeral range that binds right now, so no
+// outgoing connection can take it before the child binds it.
 int FreeLoopbackPort();
 
 // The port opswatch logged for `--web.listen-address=127.0.0.1:0` (its "listening" line), or 0.
