@@ -133,6 +133,12 @@ struct ParseError {
   std::string message;
 };
 
+std::string TooDeep() {
+  return "expression nests deeper than " + std::to_string(kMaxExprDepth) +
+         " levels (parentheses, function calls, aggregations, unary and binary operators each "
+         "count one)";
+}
+
 class Parser {
  public:
   explicit Parser(std::vector<Token> tokens) : tokens_(std::move(tokens)) {}
@@ -184,6 +190,33 @@ class Parser {
     return e;
   }
 
+  // One level of the parser's own recursion (a parenthesis, call, aggregation or unary operator),
+  // refused past kMaxExprDepth before descending further. A failed parse unwinds the whole parser,
+  // so only the successful path needs to give the level back.
+  class Nesting {
+   public:
+    Nesting(Parser& parser, const Token& at) : parser_(parser) {
+      if (++parser_.nesting_ > kMaxExprDepth) parser_.Fail(at, TooDeep());
+    }
+    ~Nesting() { --parser_.nesting_; }
+    Nesting(const Nesting&) = delete;
+    Nesting& operator=(const Nesting&) = delete;
+
+   private:
+    Parser& parser_;
+  };
+
+  // Sets node.depth from its children; a binary chain grows the tree without recursing, so its
+  // depth is checked here, where each operator joins the tree.
+  void SetDepth(Expr& node, const Token& at) const {
+    int below = 0;
+    if (node.lhs) below = std::max(below, node.lhs->depth);
+    if (node.rhs) below = std::max(below, node.rhs->depth);
+    for (const auto& arg : node.args) below = std::max(below, arg->depth);
+    node.depth = below + 1;
+    if (node.depth > kMaxExprDepth) Fail(at, TooDeep());
+  }
+
   ExprPtr ParseBinary(int min_precedence) {
     ExprPtr lhs = ParseUnary();
     for (;;) {
@@ -199,8 +232,12 @@ class Parser {
       ParseBinaryModifiers(*node, op_token);
       const int precedence = BinaryPrecedence(*op);
       // ^ is right-associative; everything else is left-associative.
-      node->rhs = ParseBinary(*op == BinaryOp::kPow ? precedence : precedence + 1);
+      {
+        Nesting level(*this, op_token);
+        node->rhs = ParseBinary(*op == BinaryOp::kPow ? precedence : precedence + 1);
+      }
       node->lhs = lhs;
+      SetDepth(*node, op_token);
       CheckBinary(*node, op_token);
       lhs = node;
     }
@@ -251,6 +288,7 @@ class Parser {
   ExprPtr ParseUnary() {
     const Token& t = Peek();
     if (t.kind == TokenKind::kAdd || t.kind == TokenKind::kSub) {
+      Nesting level(*this, t);
       Next();
       // Unary operators bind tighter than * / % but looser than ^: -2^2 == -4, as Prometheus.
       ExprPtr operand = ParseBinary(BinaryPrecedence(BinaryOp::kPow));
@@ -269,6 +307,7 @@ class Parser {
       node->op = t.kind == TokenKind::kSub ? BinaryOp::kSub : BinaryOp::kAdd;
       node->lhs = operand;
       node->type = operand->type;
+      SetDepth(*node, t);
       return node;
     }
     return ParsePostfix(ParsePrimary());
@@ -329,10 +368,12 @@ class Parser {
       case TokenKind::kDuration:
         Fail(t, "unexpected duration " + Quote(t.text));
       case TokenKind::kLeftParen: {
+        Nesting level(*this, t);
         Next();
         auto p = Node(ExprKind::kParen, t);
         p->lhs = ParseBinary(1);
         p->type = p->lhs->type;
+        SetDepth(*p, t);
         Expect(TokenKind::kRightParen);
         return p;
       }
@@ -374,6 +415,7 @@ class Parser {
   }
 
   ExprPtr ParseAggregate(const Token& t, AggregateOp op) {
+    Nesting level(*this, t);
     auto node = Node(ExprKind::kAggregate, t);
     node->aggregate = op;
     auto grouping = [&] {
@@ -403,12 +445,14 @@ class Parser {
     }
     node->lhs = args[0];
     node->type = ValueType::kVector;
+    SetDepth(*node, t);
     return node;
   }
 
   ExprPtr ParseCall(const Token& t) {
     const FunctionSpec* spec = FindFunction(t.text);
     if (spec == nullptr) Fail(t, "unsupported function " + Quote(t.text));
+    Nesting level(*this, t);
     auto node = Node(ExprKind::kCall, t);
     node->function = spec->function;
     Expect(TokenKind::kLeftParen);
@@ -431,6 +475,7 @@ class Parser {
       }
     }
     node->type = spec->result;
+    SetDepth(*node, t);
     return node;
   }
 
@@ -523,9 +568,29 @@ class Parser {
 
   std::vector<Token> tokens_;
   size_t pos_ = 0;
+  int nesting_ = 0;  // current depth of Nesting levels
 };
 
 }  // namespace
+
+Expr::~Expr() {
+  if (!lhs && !rhs && args.empty()) return;
+  std::vector<ExprPtr> pending;
+  auto detach_children = [&pending](Expr& e) {
+    if (e.lhs) pending.push_back(std::move(e.lhs));
+    if (e.rhs) pending.push_back(std::move(e.rhs));
+    for (auto& arg : e.args) pending.push_back(std::move(arg));
+    e.args.clear();
+  };
+  detach_children(*this);
+  while (!pending.empty()) {
+    ExprPtr child = std::move(pending.back());
+    pending.pop_back();
+    // Sole owner: nobody else can see the node, and every node was created non-const by the
+    // parser, so emptying it before it dies is safe. A shared subtree is only released.
+    if (child.use_count() == 1) detach_children(const_cast<Expr&>(*child));
+  }
+}
 
 bool Matcher::Matches(std::string_view label_value) const {
   switch (op) {
