@@ -139,6 +139,11 @@ Status LexAction(std::string_view text, size_t i, Action& action, size_t& end, b
   }
 }
 
+std::string TooDeep() {
+  return "if, else if and parentheses nest deeper than " + std::to_string(kMaxTemplateDepth) +
+         " levels";
+}
+
 class Parser {
  public:
   Parser(std::string_view text, std::vector<Item> items) : text_(text), items_(std::move(items)) {}
@@ -185,7 +190,23 @@ class Parser {
   }
 
  private:
+  // One level of recursion for the lifetime of a scope; a level past the limit is refused before
+  // the parser descends into it.
+  class Nesting {
+   public:
+    explicit Nesting(int& depth) : depth_(depth) { ++depth_; }
+    ~Nesting() { --depth_; }
+    Nesting(const Nesting&) = delete;
+    Nesting& operator=(const Nesting&) = delete;
+    bool too_deep() const { return depth_ > kMaxTemplateDepth; }
+
+   private:
+    int& depth_;
+  };
+
   Status If(const Action& action, size_t first, Node& node) {
+    Nesting level(depth_);
+    if (level.too_deep()) return Err(text_, action.tokens[first - 1].pos, TooDeep());
     node.kind = Node::kIf;
     size_t i = first;
     if (i >= action.tokens.size()) return Err(text_, action.pos, "missing value for if");
@@ -304,6 +325,8 @@ class Parser {
         op.text = ".";
         return Status::Ok();
       case Token::kLParen: {
+        Nesting level(depth_);
+        if (level.too_deep()) return Err(text_, t.pos, TooDeep());
         op.kind = Operand::kPipe;
         op.sub = std::make_shared<Pipeline>();
         Status s = ParsePipeline(toks, i, *op.sub, true);
@@ -344,6 +367,7 @@ class Parser {
   size_t next_ = 0;
   const Action* stop_action_ = nullptr;
   std::set<std::string> declared_;
+  int depth_ = 0;  // levels of If and parenthesised pipelines being parsed
 };
 
 }  // namespace

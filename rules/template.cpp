@@ -216,19 +216,26 @@ class Executor {
     for (const auto& node : nodes) {
       if (node.kind == Node::kText) {
         out += node.text;
-        continue;
+      } else {
+        auto value = Eval(node.pipe);
+        if (!value) return value.status();
+        if (node.kind == Node::kAction) {
+          if (node.pipe.decl.empty()) out += value->Print();
+        } else {
+          Status s = Run(value->Truth() ? node.then : node.otherwise, out);
+          if (!s.ok()) return s;
+        }
       }
-      auto value = Eval(node.pipe);
-      if (!value) return value.status();
-      if (node.kind == Node::kAction) {
-        if (node.pipe.decl.empty()) out += value->Print();
-        continue;
+      if (out.size() > template_parse::kMaxTemplateOutput) {
+        limit_exceeded_ = true;
+        return Status::Error("template: " + name_ + ": " + template_parse::OutputTooLong());
       }
-      Status s = Run(value->Truth() ? node.then : node.otherwise, out);
-      if (!s.ok()) return s;
     }
     return Status::Ok();
   }
+
+  // Whether Run failed on kMaxTemplateOutput rather than on the template or its data.
+  bool limit_exceeded() const { return limit_exceeded_; }
 
  private:
   Status Fail(size_t pos, const std::string& context, const std::string& message) const {
@@ -311,6 +318,12 @@ class Executor {
         if (have_last) args.push_back(last);
         auto result = CallFunction(head.name, args);
         if (!result) return Fail(cmd.pos, cmd.text, result.error());
+        if (result->kind == Value::kString &&
+            result->s.size() > template_parse::kMaxTemplateOutput) {
+          limit_exceeded_ = true;
+          return Fail(cmd.pos, cmd.text,
+                      "error calling " + head.name + ": " + template_parse::OutputTooLong());
+        }
         last = std::move(result).value();
       } else {
         if (cmd.args.size() > 1 || have_last) {
@@ -330,6 +343,7 @@ class Executor {
   std::string_view text_;
   const TemplateData& data_;
   std::map<std::string, Value> vars_;
+  bool limit_exceeded_ = false;
 };
 
 }  // namespace
@@ -363,8 +377,8 @@ AlertTemplate::AlertTemplate(std::string_view alert_name, std::string text)
   if (literal_) return;
   auto parsed = ParseTemplate(text_);
   if (!parsed) {
-    parse_error_ = "<error expanding template: error parsing template " + name_ +
-                   ": template: " + name_ + ":" + parsed.error() + ">";
+    parse_error_ =
+        "error parsing template " + name_ + ": template: " + name_ + ":" + parsed.error();
     return;
   }
   parsed_ = std::make_unique<std::vector<template_parse::Node>>(std::move(parsed).value());
@@ -374,15 +388,16 @@ AlertTemplate::~AlertTemplate() = default;
 AlertTemplate::AlertTemplate(AlertTemplate&&) noexcept = default;
 AlertTemplate& AlertTemplate::operator=(AlertTemplate&&) noexcept = default;
 
-std::string AlertTemplate::Expand(const TemplateData& data) const {
+std::string AlertTemplate::Expand(const TemplateData& data, std::string* limit_error) const {
   if (literal_) return text_;
-  if (!parsed_) return parse_error_;
+  if (!parsed_) return "<error expanding template: " + parse_error_ + ">";
   Executor executor(name_, text_, data);
   std::string out;
   Status s = executor.Run(*parsed_, out);
   if (!s.ok()) {
-    return "<error expanding template: error executing template " + name_ + ": " + s.message() +
-           ">";
+    std::string message = "error executing template " + name_ + ": " + s.message();
+    if (limit_error && executor.limit_exceeded()) *limit_error = message;
+    return "<error expanding template: " + message + ">";
   }
   return out;
 }
