@@ -3,6 +3,7 @@
 #include <pthread.h>
 
 #include <boost/test/unit_test.hpp>
+#include <cstdlib>
 #include <cstring>
 #include <exception>
 #include <string>
@@ -31,6 +32,9 @@ void* RunJob(void* arg) {
 }  // namespace
 
 void RunOnSmallStack(const std::function<void()>& body, size_t stack_bytes) {
+  if (const char* forced = std::getenv("OPSWATCH_TEST_STACK_BYTES")) {
+    stack_bytes = std::strtoull(forced, nullptr, 10);
+  }
   pthread_attr_t attr;
   BOOST_REQUIRE_EQUAL(pthread_attr_init(&attr), 0);
   BOOST_REQUIRE_EQUAL(pthread_attr_setstacksize(&attr, stack_bytes), 0);

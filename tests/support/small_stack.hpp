@@ -13,6 +13,7 @@ inline constexpr size_t kSmallStackBytes = size_t{1} << 20;  // 1 MiB
 
 // Runs `body` on a new thread whose stack is `stack_bytes` and waits for it. Boost.Test
 // assertions inside `body` are recorded as usual; an exception escaping it fails the test.
+// OPSWATCH_TEST_STACK_BYTES, when set, replaces the size (to measure how much of it is spare).
 void RunOnSmallStack(const std::function<void()>& body, size_t stack_bytes = kSmallStackBytes);
 
 }  // namespace opswatch::testing
