@@ -1,9 +1,13 @@
 #include "core/config_reader.hpp"
 
+#include <yaml-cpp/depthguard.h>
+
 #include <algorithm>
 #include <cerrno>
 #include <cmath>
 #include <cstdlib>
+
+#include "core/yaml_nesting.hpp"
 
 namespace opswatch {
 
@@ -29,6 +33,27 @@ std::string ConfigErrors::Format(std::string_view file) const {
     out += ": " + e.message + "\n";
   }
   return out;
+}
+
+bool LoadYaml(std::string_view text, YAML::Node& root, ConfigErrors& errors) {
+  const std::string too_deep = "nesting deeper than " + std::to_string(kMaxYamlDepth) + " levels";
+  if (auto deep = FindYamlNestingBeyond(text)) {
+    YAML::Mark mark;
+    mark.line = deep->line - 1;
+    mark.column = deep->column - 1;
+    errors.Add(mark, too_deep);
+    return false;
+  }
+  try {
+    root = YAML::Load(std::string(text));
+  } catch (const YAML::DeepRecursion& e) {  // yaml-cpp's own limit (~500): the scan missed it
+    errors.Add(e.mark, too_deep);
+    return false;
+  } catch (const YAML::Exception& e) {
+    errors.Add(e.mark, "invalid YAML: " + e.msg);
+    return false;
+  }
+  return true;
 }
 
 Result<std::string> ExpandEnv(std::string_view text, const ConfigEnv& env) {

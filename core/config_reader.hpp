@@ -53,6 +53,12 @@ class ConfigEnv {
   virtual Result<std::string> ReadFile(const std::string& path) const = 0;
 };
 
+// Parses a config or rule file's text into `root`. Text nesting deeper than kMaxYamlDepth is
+// refused ("nesting deeper than 64 levels", at the line and column where it crosses the limit)
+// before yaml-cpp, which recurses once per level, sees it; yaml-cpp's own errors are recorded at
+// their position as "invalid YAML: ...". False when an error was recorded.
+bool LoadYaml(std::string_view text, YAML::Node& root, ConfigErrors& errors);
+
 // Replaces ${VAR} and ${VAR:-default}; an unset VAR without default is an error naming it.
 Result<std::string> ExpandEnv(std::string_view text, const ConfigEnv& env);
 

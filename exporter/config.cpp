@@ -117,12 +117,7 @@ ConfigLoad ParseConfig(const std::string& file, const std::string& text,
   config.base_dir = std::filesystem::path(file).parent_path().string();
   if (config.base_dir.empty()) config.base_dir = ".";
   YAML::Node root;
-  try {
-    root = YAML::Load(text);
-  } catch (const YAML::Exception& e) {
-    load.errors.Add(e.mark, "invalid YAML: " + e.msg);
-    return load;
-  }
+  if (!LoadYaml(text, root, load.errors)) return load;
   MapReader top(root, "", load.errors, env);
   YAML::Node global_node = top.Child("global");
   MapReader global(global_node, "global", load.errors, env);

@@ -170,12 +170,7 @@ std::vector<RuleGroupSpec> ParseRuleFile(const std::string& content, const std::
                                          ConfigErrors& errors) {
   std::vector<RuleGroupSpec> groups;
   YAML::Node root;
-  try {
-    root = YAML::Load(content);
-  } catch (const YAML::Exception& e) {
-    errors.Add(e.mark, "invalid YAML: " + e.msg);
-    return groups;
-  }
+  if (!LoadYaml(content, root, errors)) return groups;
   NoEnv env;
   MapReader top(root, "", errors, env);
   YAML::Node list = top.Child("groups");
