@@ -52,8 +52,17 @@ Result<double> AsFloat(const Value& v) {
 // Go's time.Time.String() in UTC: "2006-01-02 15:04:05.999999999 +0000 UTC".
 std::string GoTimeString(double unix_seconds) {
   double whole = std::floor(unix_seconds);
-  auto nanos = static_cast<int64_t>(std::llround((unix_seconds - whole) * 1e9));
-  auto secs = static_cast<time_t>(whole);
+  int64_t nanos = 0;
+  time_t secs = 0;
+  const int64_t unix_nanos = GoInt64(unix_seconds * 1e9);
+  if (unix_nanos == INT64_MIN) {
+    // Out of Prometheus's range (int64 nanoseconds): it prints what Go's conversion gives.
+    secs = static_cast<time_t>(unix_nanos / 1'000'000'000 - 1);
+    nanos = unix_nanos % 1'000'000'000 + 1'000'000'000;
+  } else {
+    nanos = static_cast<int64_t>(std::llround((unix_seconds - whole) * 1e9));
+    secs = static_cast<time_t>(whole);
+  }
   if (nanos >= 1'000'000'000) {
     secs += 1;
     nanos -= 1'000'000'000;

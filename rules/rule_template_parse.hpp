@@ -109,6 +109,13 @@ inline std::string OutputTooLong() {
   return "output longer than " + std::to_string(kMaxTemplateOutput) + " bytes";
 }
 
+// Go's int64(f) on amd64: truncation toward zero, and math.MinInt64 for NaN and values out of
+// range (which C++ leaves undefined). Prometheus's humanize functions convert this way.
+inline int64_t GoInt64(double f) {
+  if (f >= -9223372036854775808.0 && f < 9223372036854775808.0) return static_cast<int64_t>(f);
+  return INT64_MIN;
+}
+
 // Parses a template; errors are "<line>: <message>" in Go's words (and ours for the depth limit).
 Result<std::vector<Node>> ParseTemplate(std::string_view text);
 

@@ -112,7 +112,7 @@ Result<std::string> HumanizeDuration(double v) {
       sign = "-";
       v = -v;
     }
-    auto duration = static_cast<int64_t>(v);
+    const int64_t duration = template_parse::GoInt64(v);
     int64_t seconds = duration % 60;
     int64_t minutes = (duration / 60) % 60;
     int64_t hours = (duration / 60 / 60) % 24;
@@ -291,7 +291,11 @@ class Executor {
       case Operand::kString:
         return Value::String(op.str);
       case Operand::kNumber:
-        return op.is_int ? Value::Int(static_cast<int64_t>(op.num)) : Value::Float(op.num);
+        if (!op.is_int) return Value::Float(op.num);
+        if (template_parse::GoInt64(op.num) == INT64_MIN && op.num != -9223372036854775808.0) {
+          return Fail(op.pos, op.text, op.text + " overflows int");
+        }
+        return Value::Int(template_parse::GoInt64(op.num));
       case Operand::kBool:
         return Value::Bool(op.num != 0);
       case Operand::kNil:

@@ -150,5 +150,18 @@ BOOST_FIXTURE_TEST_CASE(expansions_longer_than_the_cap_fail_and_say_so, Fixture)
   static_assert(kMaxTemplateOutput == 65536, "update the expected messages");
 }
 
+// Found by tests/fuzz/template_fuzz: float-to-integer conversions that C++ leaves undefined now
+// give what Go (and so Prometheus) prints on amd64, or Go's error.
+BOOST_FIXTURE_TEST_CASE(out_of_range_numbers_convert_as_in_go, Fixture) {
+  auto expand = [&](const std::string& text) { return ExpandAlertTemplate("N", text, Data()); };
+  BOOST_TEST(expand("{{ humanizeTimestamp 1e300 }}") == "1677-09-21 00:12:43.145224192 +0000 UTC");
+  BOOST_TEST(expand("{{ humanizeDuration 1e300 }}") == "-106751991167300d -15h -30m -8s");
+  BOOST_TEST(expand("{{ humanizeTimestamp 1700000000.5 }}") == "2023-11-14 22:13:20.5 +0000 UTC");
+  BOOST_TEST(expand("{{ 99999999999999999999 }}")
+                 .find("at <99999999999999999999>: 99999999999999999999 overflows int>") !=
+             std::string::npos);
+  BOOST_TEST(expand("{{ -9223372036854775808 }}") == "-9223372036854775808");
+}
+
 }  // namespace
 }  // namespace opswatch
