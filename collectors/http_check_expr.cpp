@@ -2,6 +2,7 @@
 
 #include <re2/re2.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cmath>
 #include <cstdlib>
@@ -103,6 +104,7 @@ struct CheckNode {
   std::string path_text;  // for error messages
   std::shared_ptr<const CheckNode> left, right;
   std::shared_ptr<const RE2> regex;
+  int depth = 1;  // levels in this subtree; the parser keeps it <= kMaxCheckDepth
 };
 
 namespace {
@@ -163,11 +165,11 @@ Result<Value> Compare(CheckNode::Op op, const Value& a, const Value& b) {
   }
 }
 
-Result<Value> Eval(const CheckNode& node, const CheckInput& in) {
+// Eval and the functions it calls for operators recurse once per level of the check; each kind
+// of node has its own function so the frames on that path stay small (kMaxCheckDepth's budget).
+Result<Value> EvalLeaf(const CheckNode& node, const CheckInput& in) {
   using Kind = CheckNode::Kind;
   switch (node.kind) {
-    case Kind::kLiteral:
-      return node.literal;
     case Kind::kStatus:
       return Number(double(in.status));
     case Kind::kDuration:
@@ -186,48 +188,72 @@ Result<Value> Eval(const CheckNode& node, const CheckInput& in) {
     }
     case Kind::kExists:
       return Bool(in.json != nullptr && LookupJsonPath(*in.json, node.path) != nullptr);
-    case Kind::kLen: {
-      auto v = Eval(*node.left, in);
-      if (!v) return v;
-      if (v->kind == Value::Kind::kString) return Number(double(v->string.size()));
-      if (v->kind == Value::Kind::kArray || v->kind == Value::Kind::kObject) {
-        return Number(double(v->size));
-      }
-      return Result<Value>::Error(std::string("len() of a ") + KindName(v->kind));
-    }
-    case Kind::kNot: {
-      auto b = EvalBool(*node.left, in);
-      if (!b) return b.status();
-      return Bool(!*b);
-    }
-    case Kind::kAnd:
-    case Kind::kOr: {
-      auto l = EvalBool(*node.left, in);
-      if (!l) return l.status();
-      if (node.kind == Kind::kAnd && !*l) return Bool(false);
-      if (node.kind == Kind::kOr && *l) return Bool(true);
-      auto r = EvalBool(*node.right, in);
-      if (!r) return r.status();
-      return Bool(*r);
-    }
-    case Kind::kCompare: {
-      auto l = Eval(*node.left, in);
-      if (!l) return l;
-      auto r = Eval(*node.right, in);
-      if (!r) return r;
-      return Compare(node.op, *l, *r);
-    }
-    case Kind::kMatch: {
-      auto l = Eval(*node.left, in);
-      if (!l) return l;
-      if (l->kind != Value::Kind::kString) {
-        return Result<Value>::Error(std::string("=~ needs a string, got a ") + KindName(l->kind));
-      }
-      bool matched = RE2::PartialMatch(l->string, *node.regex);
-      return Bool(matched != node.negate);
-    }
+    default:
+      return node.literal;
   }
-  return Result<Value>::Error("internal error: unknown node");
+}
+
+Result<Value> EvalLen(const CheckNode& node, const CheckInput& in) {
+  auto v = Eval(*node.left, in);
+  if (!v) return v;
+  if (v->kind == Value::Kind::kString) return Number(double(v->string.size()));
+  if (v->kind == Value::Kind::kArray || v->kind == Value::Kind::kObject) {
+    return Number(double(v->size));
+  }
+  return Result<Value>::Error(std::string("len() of a ") + KindName(v->kind));
+}
+
+Result<Value> EvalNot(const CheckNode& node, const CheckInput& in) {
+  auto b = EvalBool(*node.left, in);
+  if (!b) return b.status();
+  return Bool(!*b);
+}
+
+Result<Value> EvalAndOr(const CheckNode& node, const CheckInput& in) {
+  auto l = EvalBool(*node.left, in);
+  if (!l) return l.status();
+  if (node.kind == CheckNode::Kind::kAnd && !*l) return Bool(false);
+  if (node.kind == CheckNode::Kind::kOr && *l) return Bool(true);
+  auto r = EvalBool(*node.right, in);
+  if (!r) return r.status();
+  return Bool(*r);
+}
+
+Result<Value> EvalCompare(const CheckNode& node, const CheckInput& in) {
+  auto l = Eval(*node.left, in);
+  if (!l) return l;
+  auto r = Eval(*node.right, in);
+  if (!r) return r;
+  return Compare(node.op, *l, *r);
+}
+
+Result<Value> EvalMatch(const CheckNode& node, const CheckInput& in) {
+  auto l = Eval(*node.left, in);
+  if (!l) return l;
+  if (l->kind != Value::Kind::kString) {
+    return Result<Value>::Error(std::string("=~ needs a string, got a ") + KindName(l->kind));
+  }
+  bool matched = RE2::PartialMatch(l->string, *node.regex);
+  return Bool(matched != node.negate);
+}
+
+Result<Value> Eval(const CheckNode& node, const CheckInput& in) {
+  using Kind = CheckNode::Kind;
+  switch (node.kind) {
+    case Kind::kLen:
+      return EvalLen(node, in);
+    case Kind::kNot:
+      return EvalNot(node, in);
+    case Kind::kAnd:
+    case Kind::kOr:
+      return EvalAndOr(node, in);
+    case Kind::kCompare:
+      return EvalCompare(node, in);
+    case Kind::kMatch:
+      return EvalMatch(node, in);
+    default:
+      return EvalLeaf(node, in);
+  }
 }
 
 // ---- Lexer ----------------------------------------------------------------------------------
@@ -351,6 +377,21 @@ struct CheckParser {
   size_t pos = 0;
   bool uses_json = false;
   std::optional<ParseFailure> failure;
+  int nesting = 0;  // current depth of Level scopes
+
+  // One level of the parser's recursion ("(", "!", "len("); a level past kMaxCheckDepth is
+  // refused before descending into it.
+  class Level {
+   public:
+    explicit Level(CheckParser& parser) : parser_(parser) { ++parser_.nesting; }
+    ~Level() { --parser_.nesting; }
+    Level(const Level&) = delete;
+    Level& operator=(const Level&) = delete;
+    bool too_deep() const { return parser_.nesting > kMaxCheckDepth; }
+
+   private:
+    CheckParser& parser_;
+  };
 
   const Token& Peek() const { return tokens[pos]; }
   bool IsPunct(const char* p) const {
@@ -367,18 +408,29 @@ struct CheckParser {
     return Fail(t.offset, "expected " + expected + ", got " + got);
   }
   static NodePtr Make(CheckNode node) { return std::make_shared<const CheckNode>(std::move(node)); }
+  static std::string TooDeep() {
+    return "check nests deeper than " + std::to_string(kMaxCheckDepth) +
+           " levels (parentheses, !, len() and each && or || count one)";
+  }
+  // A node with operands: its depth is checked here, where `a && b && ...` grows the tree without
+  // recursing. `offset` is its operator's.
+  NodePtr Join(CheckNode node, size_t offset) {
+    node.depth = 1 + std::max(node.left ? node.left->depth : 0, node.right ? node.right->depth : 0);
+    if (node.depth > kMaxCheckDepth) return Fail(offset, TooDeep());
+    return Make(std::move(node));
+  }
 
+  // ParseOr, ParseAnd, ParseComparison, ParseUnary, ParsePrimary and ParseLenOrExists recurse
+  // once per nesting level; they leave building nodes (a CheckNode is large) and error texts to
+  // helpers so their frames stay small (kMaxCheckDepth's budget).
   NodePtr ParseOr() {
     NodePtr left = ParseAnd();
     while (left && IsPunct("||")) {
+      const size_t offset = Peek().offset;
       ++pos;
       NodePtr right = ParseAnd();
       if (!right) return nullptr;
-      CheckNode n;
-      n.kind = CheckNode::Kind::kOr;
-      n.left = left;
-      n.right = right;
-      left = Make(std::move(n));
+      left = Binary(CheckNode::Kind::kOr, CheckNode::Op::kEq, left, right, offset);
     }
     return left;
   }
@@ -386,14 +438,11 @@ struct CheckParser {
   NodePtr ParseAnd() {
     NodePtr left = ParseComparison();
     while (left && IsPunct("&&")) {
+      const size_t offset = Peek().offset;
       ++pos;
       NodePtr right = ParseComparison();
       if (!right) return nullptr;
-      CheckNode n;
-      n.kind = CheckNode::Kind::kAnd;
-      n.left = left;
-      n.right = right;
-      left = Make(std::move(n));
+      left = Binary(CheckNode::Kind::kAnd, CheckNode::Op::kEq, left, right, offset);
     }
     return left;
   }
@@ -401,54 +450,117 @@ struct CheckParser {
   NodePtr ParseComparison() {
     NodePtr left = ParseUnary();
     if (!left) return nullptr;
+    if (IsPunct("=~") || IsPunct("!~")) return ParseMatch(left);
+    const std::optional<CheckNode::Op> op = ComparisonOp();
+    if (!op) return left;
+    const size_t offset = Peek().offset;
+    ++pos;
+    NodePtr right = ParseUnary();
+    if (!right) return nullptr;
+    return Binary(CheckNode::Kind::kCompare, *op, left, right, offset);
+  }
+
+  std::optional<CheckNode::Op> ComparisonOp() const {
     static const std::pair<const char*, CheckNode::Op> kOps[] = {
         {"==", CheckNode::Op::kEq}, {"!=", CheckNode::Op::kNe}, {"<", CheckNode::Op::kLt},
         {"<=", CheckNode::Op::kLe}, {">", CheckNode::Op::kGt},  {">=", CheckNode::Op::kGe}};
     for (const auto& [text, op] : kOps) {
-      if (!IsPunct(text)) continue;
-      ++pos;
-      NodePtr right = ParseUnary();
-      if (!right) return nullptr;
-      CheckNode n;
-      n.kind = CheckNode::Kind::kCompare;
-      n.op = op;
-      n.left = left;
-      n.right = right;
-      return Make(std::move(n));
+      if (IsPunct(text)) return op;
     }
-    if (IsPunct("=~") || IsPunct("!~")) {
-      bool negate = Peek().text == "!~";
-      ++pos;
-      if (Peek().kind != Token::Kind::kString) return FailHere("a quoted regular expression");
-      auto regex = std::make_shared<RE2>(Peek().text, RE2::Quiet);
-      if (!regex->ok()) {
-        return Fail(Peek().offset, "invalid regular expression: " + regex->error());
-      }
-      ++pos;
-      CheckNode n;
-      n.kind = CheckNode::Kind::kMatch;
-      n.negate = negate;
-      n.left = left;
-      n.regex = std::move(regex);
-      return Make(std::move(n));
+    return std::nullopt;
+  }
+
+  NodePtr Binary(CheckNode::Kind kind, CheckNode::Op op, const NodePtr& left, const NodePtr& right,
+                 size_t offset) {
+    CheckNode n;
+    n.kind = kind;
+    n.op = op;
+    n.left = left;
+    n.right = right;
+    return Join(std::move(n), offset);
+  }
+
+  // `left =~ "regex"` or `left !~ "regex"`; the right side is a literal, so no recursion here.
+  NodePtr ParseMatch(const NodePtr& left) {
+    const size_t offset = Peek().offset;
+    bool negate = Peek().text == "!~";
+    ++pos;
+    if (Peek().kind != Token::Kind::kString) return FailHere("a quoted regular expression");
+    auto regex = std::make_shared<RE2>(Peek().text, RE2::Quiet);
+    if (!regex->ok()) {
+      return Fail(Peek().offset, "invalid regular expression: " + regex->error());
     }
-    return left;
+    ++pos;
+    CheckNode n;
+    n.kind = CheckNode::Kind::kMatch;
+    n.negate = negate;
+    n.left = left;
+    n.regex = std::move(regex);
+    return Join(std::move(n), offset);
   }
 
   NodePtr ParseUnary() {
-    if (IsPunct("!")) {
-      ++pos;
-      NodePtr child = ParseUnary();
-      if (!child) return nullptr;
-      CheckNode n;
-      n.kind = CheckNode::Kind::kNot;
-      n.left = child;
-      return Make(std::move(n));
-    }
-    return ParsePrimary();
+    if (!IsPunct("!")) return ParsePrimary();
+    const size_t offset = Peek().offset;
+    Level level(*this);
+    if (level.too_deep()) return FailTooDeep(offset);
+    ++pos;
+    NodePtr child = ParseUnary();
+    if (!child) return nullptr;
+    return Binary(CheckNode::Kind::kNot, CheckNode::Op::kEq, child, nullptr, offset);
   }
 
   NodePtr ParsePrimary() {
+    if (IsPunct("(")) {
+      const size_t offset = Peek().offset;
+      Level level(*this);
+      if (level.too_deep()) return FailTooDeep(offset);
+      ++pos;
+      NodePtr inner = ParseOr();
+      if (!inner) return nullptr;
+      if (!IsPunct(")")) return FailHere("\")\"");
+      ++pos;
+      return inner;
+    }
+    if (IsLenOrExists()) return ParseLenOrExists();
+    return ParseOperand();
+  }
+
+  bool IsLenOrExists() const {
+    const Token& t = Peek();
+    return t.kind == Token::Kind::kIdent && (t.text == "len" || t.text == "exists") &&
+           tokens[pos + 1].kind == Token::Kind::kPunct && tokens[pos + 1].text == "(";
+  }
+
+  NodePtr ParseLenOrExists() {
+    const size_t offset = Peek().offset;
+    const bool is_len = Peek().text == "len";
+    Level level(*this);
+    if (level.too_deep()) return FailTooDeep(offset);
+    pos += 2;
+    NodePtr inner = is_len ? ParseOr() : ParseExistsPath();
+    if (!inner) return nullptr;
+    if (!IsPunct(")")) return FailHere("\")\"");
+    ++pos;
+    return is_len ? Binary(CheckNode::Kind::kLen, CheckNode::Op::kEq, inner, nullptr, offset)
+                  : inner;
+  }
+
+  NodePtr ParseExistsPath() {
+    if (Peek().kind != Token::Kind::kIdent && !IsPunct("$")) return FailHere("a JSON path");
+    NodePtr path = ParsePath();
+    if (!path) return nullptr;
+    CheckNode n;
+    n.kind = CheckNode::Kind::kExists;
+    n.path = path->path;
+    n.path_text = path->path_text;
+    return Make(std::move(n));
+  }
+
+  NodePtr FailTooDeep(size_t offset) { return Fail(offset, TooDeep()); }
+
+  // A literal, `status`, `duration_seconds`, `body` or a JSON path: no recursion.
+  NodePtr ParseOperand() {
     const Token& t = Peek();
     CheckNode n;
     if (t.kind == Token::Kind::kNumber ||
@@ -464,14 +576,6 @@ struct CheckParser {
       n.literal.string = t.text;
       ++pos;
       return Make(std::move(n));
-    }
-    if (IsPunct("(")) {
-      ++pos;
-      NodePtr inner = ParseOr();
-      if (!inner) return nullptr;
-      if (!IsPunct(")")) return FailHere("\")\"");
-      ++pos;
-      return inner;
     }
     if (IsPunct("$")) return ParsePath();
     if (t.kind != Token::Kind::kIdent) return FailHere("a value, path or \"(\"");
@@ -489,25 +593,6 @@ struct CheckParser {
       n.kind = word == "status"             ? CheckNode::Kind::kStatus
                : word == "duration_seconds" ? CheckNode::Kind::kDuration
                                             : CheckNode::Kind::kBody;
-      ++pos;
-      return Make(std::move(n));
-    }
-    if ((word == "len" || word == "exists") && tokens[pos + 1].kind == Token::Kind::kPunct &&
-        tokens[pos + 1].text == "(") {
-      pos += 2;
-      if (word == "len") {
-        n.kind = CheckNode::Kind::kLen;
-        n.left = ParseOr();
-        if (!n.left) return nullptr;
-      } else {
-        if (Peek().kind != Token::Kind::kIdent && !IsPunct("$")) return FailHere("a JSON path");
-        NodePtr path = ParsePath();
-        if (!path) return nullptr;
-        n.kind = CheckNode::Kind::kExists;
-        n.path = path->path;
-        n.path_text = path->path_text;
-      }
-      if (!IsPunct(")")) return FailHere("\")\"");
       ++pos;
       return Make(std::move(n));
     }

@@ -27,6 +27,12 @@
 
 namespace opswatch {
 
+// The deepest check ParseCheck accepts: each parenthesis, `!`, `len(` and each operator of an
+// `&&`/`||` chain counts one level. Parsing, evaluating and dropping a check recurse once per
+// level; at the limit they run on a 1 MiB thread stack under AddressSanitizer
+// (tests/unit/http_check_depth_test.cpp). Real checks are a few levels deep.
+inline constexpr int kMaxCheckDepth = 256;
+
 struct CheckNode;  // the parsed tree, private to the .cpp
 struct CheckParseError;
 class CheckExpr;

@@ -1,5 +1,7 @@
 #include "core/config_reader.hpp"
 
+#include <yaml-cpp/depthguard.h>
+
 #include <algorithm>
 #include <cerrno>
 #include <cmath>
@@ -9,6 +11,7 @@
 
 #include "core/bounded_read.hpp"
 #include "core/utf8.hpp"
+#include "core/yaml_nesting.hpp"
 
 namespace opswatch {
 
@@ -108,9 +111,21 @@ YAML::Node LoadYamlDocument(std::string_view text, ConfigErrors& errors) {
                                       " (the file must be UTF-8 text)");
     return failed;
   }
+  const std::string too_deep = "nesting deeper than " + std::to_string(kMaxYamlDepth) + " levels";
+  // yaml-cpp recurses once per level: refuse deep text before it sees it.
+  if (auto deep = FindYamlNestingBeyond(text)) {
+    YAML::Mark mark;
+    mark.line = deep->line - 1;
+    mark.column = deep->column - 1;
+    errors.Add(mark, too_deep);
+    return failed;
+  }
   std::vector<YAML::Node> documents;
   try {
     documents = YAML::LoadAll(std::string(text));
+  } catch (const YAML::DeepRecursion& e) {  // yaml-cpp's own limit (~500): the scan missed it
+    errors.Add(e.mark, too_deep);
+    return failed;
   } catch (const YAML::Exception& e) {
     errors.Add(e.mark, "invalid YAML: " + e.msg);
     return failed;

@@ -51,7 +51,9 @@ class ConfigErrors {
 
 // Parses `text` as the one YAML document of a config or rule file, strictly: the text must be
 // valid UTF-8 (the position of the first invalid byte is reported), a second document ("---") is
-// an error, and so is a key repeated in one mapping (yaml-cpp would silently keep the first).
+// an error, and so is a key repeated in one mapping (yaml-cpp would silently keep the first), and
+// text nesting deeper than kMaxYamlDepth ("nesting deeper than 64 levels", at the line and column
+// where it crosses the limit) is refused before yaml-cpp, which recurses once per level, sees it.
 // Returns a null node for a file without a document (empty or only comments) and an undefined
 // node when `errors` got a problem.
 YAML::Node LoadYamlDocument(std::string_view text, ConfigErrors& errors);

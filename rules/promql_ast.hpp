@@ -84,9 +84,25 @@ struct Matcher {
 struct Expr;
 using ExprPtr = std::shared_ptr<const Expr>;
 
+// The deepest syntax tree Parse accepts: parentheses, unary operators, function calls,
+// aggregations and each binary operator of a chain (`a or b or c` is two levels) count one level.
+// Evaluation, Format, MaxRange and the parser itself recurse once per level, so this bounds their
+// stack use; an expression at the limit parses, evaluates and prints on a 1 MiB thread stack
+// under AddressSanitizer (tests/unit/promql_depth_test.cpp). Prometheus has no limit; this one
+// is far above what rules written by hand or generated for one service need.
+inline constexpr int kMaxExprDepth = 256;
+
 struct Expr {
+  Expr() = default;
+  Expr(const Expr&) = default;
+  Expr& operator=(const Expr&) = default;
+  // Frees the subtrees it owns alone from a work list rather than recursively, so the stack use
+  // of dropping a tree does not grow with its depth.
+  ~Expr();
+
   ExprKind kind = ExprKind::kNumber;
   int column = 1;  // 1-based position in the source text, for error messages
+  int depth = 1;   // levels in this subtree (1 for a leaf); Parse keeps it <= kMaxExprDepth
 
   double number = 0;   // kNumber
   std::string string;  // kString
@@ -118,7 +134,8 @@ struct Expr {
   ValueType type = ValueType::kScalar;  // static type, set by the parser
 };
 
-// Error text: "<line>:<col>: <problem>" naming the construct.
+// Error text: "<line>:<col>: <problem>" naming the construct; a tree deeper than kMaxExprDepth
+// is rejected where the limit is crossed, before the rest of it is built.
 Result<ExprPtr> Parse(std::string_view text);
 // Canonical PromQL text; Parse(Format(e)) yields an equivalent tree.
 std::string Format(const Expr& expr);

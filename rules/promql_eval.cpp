@@ -187,47 +187,76 @@ double GoMin(double a, double b) {
   return a < b ? a : b;
 }
 
-InstantValue EvalNode(const Expr& e, Context& ctx) {
+namespace {
+
+// One function per kind of node: EvalNode sits on the evaluator's recursion, once per nesting
+// level, so it keeps no locals of its own (see kMaxExprDepth).
+InstantValue Number(const Expr& e) {
   InstantValue out;
+  out.is_scalar = true;
+  out.scalar = e.number;
+  return out;
+}
+
+InstantValue Selector(const Expr& e, Context& ctx) {
+  InstantValue out;
+  out.vector = SelectInstant(e, ctx, nullptr);
+  return out;
+}
+
+InstantValue Unary(const Expr& e, Context& ctx) {
+  InstantValue out = EvalNode(*e.lhs, ctx);
+  if (e.op == BinaryOp::kSub) {
+    out.scalar = -out.scalar;
+    for (auto& s : out.vector) {
+      s = DropName(s, ctx);
+      s.value = -s.value;
+    }
+    CheckNoDuplicateLabelsets(out.vector);
+  }
+  return out;
+}
+
+InstantValue Binary(const Expr& e, Context& ctx) {
+  const InstantValue lhs = EvalNode(*e.lhs, ctx);
+  const InstantValue rhs = EvalNode(*e.rhs, ctx);
+  return EvalBinary(e, lhs, rhs, ctx);
+}
+
+InstantValue Aggregate(const Expr& e, Context& ctx) {
+  InstantValue out;
+  const InstantValue input = EvalNode(*e.lhs, ctx);
+  out.vector = EvalAggregate(e, input.vector, ctx);
+  return out;
+}
+
+[[noreturn]] void FailNotInstant(const Expr& e) {
+  throw EvalError{"cannot evaluate " + Format(e) + " as an instant value"};
+}
+
+}  // namespace
+
+InstantValue EvalNode(const Expr& e, Context& ctx) {
   switch (e.kind) {
     case ExprKind::kNumber:
-      out.is_scalar = true;
-      out.scalar = e.number;
-      return out;
+      return Number(e);
     case ExprKind::kVectorSelector:
-      out.vector = SelectInstant(e, ctx, nullptr);
-      return out;
+      return Selector(e, ctx);
     case ExprKind::kParen:
       return EvalNode(*e.lhs, ctx);
-    case ExprKind::kUnary: {
-      out = EvalNode(*e.lhs, ctx);
-      if (e.op == BinaryOp::kSub) {
-        out.scalar = -out.scalar;
-        for (auto& s : out.vector) {
-          s = DropName(s, ctx);
-          s.value = -s.value;
-        }
-        CheckNoDuplicateLabelsets(out.vector);
-      }
-      return out;
-    }
-    case ExprKind::kBinary: {
-      const InstantValue lhs = EvalNode(*e.lhs, ctx);
-      const InstantValue rhs = EvalNode(*e.rhs, ctx);
-      return EvalBinary(e, lhs, rhs, ctx);
-    }
-    case ExprKind::kAggregate: {
-      const InstantValue input = EvalNode(*e.lhs, ctx);
-      out.vector = EvalAggregate(e, input.vector, ctx);
-      return out;
-    }
+    case ExprKind::kUnary:
+      return Unary(e, ctx);
+    case ExprKind::kBinary:
+      return Binary(e, ctx);
+    case ExprKind::kAggregate:
+      return Aggregate(e, ctx);
     case ExprKind::kCall:
       return EvalCall(e, ctx);
     case ExprKind::kString:
     case ExprKind::kMatrixSelector:
       break;
   }
-  throw EvalError{"cannot evaluate " + Format(e) + " as an instant value"};
+  FailNotInstant(e);
 }
 
 }  // namespace internal

@@ -167,10 +167,94 @@ Vector MapValues(Vector in, double (*fn)(double, double), double arg, Context& c
   return in;
 }
 
+// One function per call below: EvalCall sits on the evaluator's recursion, once per nesting
+// level, so it keeps no locals of its own (see kMaxExprDepth).
+InstantValue Absent(const Expr& e, Context& ctx) {
+  InstantValue out;
+  const InstantValue arg = EvalNode(*e.args[0], ctx);
+  if (arg.vector.empty()) {
+    out.vector.push_back(Sample{ctx.Own(AbsentLabels(*e.args[0])), nullptr, 1});
+  }
+  return out;
+}
+
+InstantValue Time(Context& ctx) {
+  InstantValue out;
+  out.is_scalar = true;
+  out.scalar = static_cast<double>(ctx.now_ms) / 1000;
+  return out;
+}
+
+InstantValue Timestamp(const Expr& e, Context& ctx) {
+  InstantValue out;
+  // A direct selector (parentheses unwrapped) reports each sample's own timestamp; any other
+  // argument was computed at `now`.
+  const Expr* arg = e.args[0].get();
+  while (arg->kind == ExprKind::kParen) arg = arg->lhs.get();
+  if (arg->kind == ExprKind::kVectorSelector) {
+    std::vector<int64_t> timestamps;
+    out.vector = SelectInstant(*arg, ctx, &timestamps);
+    for (size_t i = 0; i < out.vector.size(); ++i) {
+      out.vector[i] = DropName(out.vector[i], ctx);
+      out.vector[i].value = static_cast<double>(timestamps[i]) / 1000;
+    }
+  } else {
+    out.vector = EvalNode(*arg, ctx).vector;
+    for (auto& s : out.vector) {
+      s = DropName(s, ctx);
+      s.value = static_cast<double>(ctx.now_ms) / 1000;
+    }
+  }
+  CheckNoDuplicateLabelsets(out.vector);
+  return out;
+}
+
+InstantValue Abs(const Expr& e, Context& ctx) {
+  InstantValue out;
+  out.vector = MapValues(
+      EvalNode(*e.args[0], ctx).vector, [](double v, double) { return std::fabs(v); }, 0, ctx);
+  return out;
+}
+
+InstantValue Clamp(const Expr& e, Context& ctx) {
+  InstantValue out;
+  Vector in = EvalNode(*e.args[0], ctx).vector;
+  const double bound = EvalNode(*e.args[1], ctx).scalar;
+  out.vector = e.function == Function::kClampMin
+                   ? MapValues(
+                         std::move(in), [](double v, double b) { return GoMax(b, v); }, bound, ctx)
+                   : MapValues(
+                         std::move(in), [](double v, double b) { return GoMin(b, v); }, bound, ctx);
+  return out;
+}
+
+InstantValue VectorOf(const Expr& e, Context& ctx) {
+  InstantValue out;
+  out.vector.push_back(Sample{ctx.Own(Labels()), nullptr, EvalNode(*e.args[0], ctx).scalar});
+  return out;
+}
+
+InstantValue ScalarOf(const Expr& e, Context& ctx) {
+  InstantValue out;
+  const InstantValue arg = EvalNode(*e.args[0], ctx);
+  out.is_scalar = true;
+  out.scalar = arg.vector.size() == 1 ? arg.vector[0].value : std::nan("");
+  return out;
+}
+
+InstantValue OverRange(const Expr& e, Context& ctx) {
+  InstantValue out;
+  out.vector = RangeFunction(e, ctx);
+  return out;
+}
+
+[[noreturn]] void FailUnsupported(const Expr& e) {
+  throw EvalError{"unsupported function " + std::string(FunctionName(e.function))};
+}
+
 }  // namespace
 
 InstantValue EvalCall(const Expr& e, Context& ctx) {
-  InstantValue out;
   switch (e.function) {
     case Function::kRate:
     case Function::kIncrease:
@@ -182,68 +266,24 @@ InstantValue EvalCall(const Expr& e, Context& ctx) {
     case Function::kLastOverTime:
     case Function::kChanges:
     case Function::kAbsentOverTime:
-      out.vector = RangeFunction(e, ctx);
-      return out;
-    case Function::kAbsent: {
-      const InstantValue arg = EvalNode(*e.args[0], ctx);
-      if (arg.vector.empty()) {
-        out.vector.push_back(Sample{ctx.Own(AbsentLabels(*e.args[0])), nullptr, 1});
-      }
-      return out;
-    }
+      return OverRange(e, ctx);
+    case Function::kAbsent:
+      return Absent(e, ctx);
     case Function::kTime:
-      out.is_scalar = true;
-      out.scalar = static_cast<double>(ctx.now_ms) / 1000;
-      return out;
-    case Function::kTimestamp: {
-      // A direct selector (parentheses unwrapped) reports each sample's own timestamp; any
-      // other argument was computed at `now`.
-      const Expr* arg = e.args[0].get();
-      while (arg->kind == ExprKind::kParen) arg = arg->lhs.get();
-      if (arg->kind == ExprKind::kVectorSelector) {
-        std::vector<int64_t> timestamps;
-        out.vector = SelectInstant(*arg, ctx, &timestamps);
-        for (size_t i = 0; i < out.vector.size(); ++i) {
-          out.vector[i] = DropName(out.vector[i], ctx);
-          out.vector[i].value = static_cast<double>(timestamps[i]) / 1000;
-        }
-      } else {
-        out.vector = EvalNode(*arg, ctx).vector;
-        for (auto& s : out.vector) {
-          s = DropName(s, ctx);
-          s.value = static_cast<double>(ctx.now_ms) / 1000;
-        }
-      }
-      CheckNoDuplicateLabelsets(out.vector);
-      return out;
-    }
+      return Time(ctx);
+    case Function::kTimestamp:
+      return Timestamp(e, ctx);
     case Function::kAbs:
-      out.vector = MapValues(
-          EvalNode(*e.args[0], ctx).vector, [](double v, double) { return std::fabs(v); }, 0, ctx);
-      return out;
+      return Abs(e, ctx);
     case Function::kClampMin:
-    case Function::kClampMax: {
-      Vector in = EvalNode(*e.args[0], ctx).vector;
-      const double bound = EvalNode(*e.args[1], ctx).scalar;
-      out.vector =
-          e.function == Function::kClampMin
-              ? MapValues(
-                    std::move(in), [](double v, double b) { return GoMax(b, v); }, bound, ctx)
-              : MapValues(
-                    std::move(in), [](double v, double b) { return GoMin(b, v); }, bound, ctx);
-      return out;
-    }
+    case Function::kClampMax:
+      return Clamp(e, ctx);
     case Function::kVector:
-      out.vector.push_back(Sample{ctx.Own(Labels()), nullptr, EvalNode(*e.args[0], ctx).scalar});
-      return out;
-    case Function::kScalar: {
-      const InstantValue arg = EvalNode(*e.args[0], ctx);
-      out.is_scalar = true;
-      out.scalar = arg.vector.size() == 1 ? arg.vector[0].value : std::nan("");
-      return out;
-    }
+      return VectorOf(e, ctx);
+    case Function::kScalar:
+      return ScalarOf(e, ctx);
   }
-  throw EvalError{"unsupported function " + std::string(FunctionName(e.function))};
+  FailUnsupported(e);
 }
 
 }  // namespace opswatch::promql::internal

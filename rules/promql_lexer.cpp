@@ -157,7 +157,11 @@ bool ParseDuration(std::string_view text, long long& millis) {
     }
     if (unit < 0 || unit <= last_unit) return false;
     last_unit = unit;
-    millis += n * kUnits[unit].millis;
+    long long unit_millis = 0;
+    if (__builtin_mul_overflow(n, kUnits[unit].millis, &unit_millis) ||
+        __builtin_add_overflow(millis, unit_millis, &millis)) {
+      return false;  // past ~292 million years
+    }
   }
   return millis > 0;
 }

@@ -133,6 +133,12 @@ struct ParseError {
   std::string message;
 };
 
+std::string TooDeep() {
+  return "expression nests deeper than " + std::to_string(kMaxExprDepth) +
+         " levels (parentheses, function calls, aggregations, unary and binary operators each "
+         "count one)";
+}
+
 class Parser {
  public:
   explicit Parser(std::vector<Token> tokens) : tokens_(std::move(tokens)) {}
@@ -184,12 +190,39 @@ class Parser {
     return e;
   }
 
+  // One level of the parser's own recursion (a parenthesis, call, aggregation or unary operator),
+  // refused past kMaxExprDepth before descending further. A failed parse unwinds the whole parser,
+  // so only the successful path needs to give the level back.
+  class Nesting {
+   public:
+    Nesting(Parser& parser, const Token& at) : parser_(parser) {
+      if (++parser_.nesting_ > kMaxExprDepth) parser_.Fail(at, TooDeep());
+    }
+    ~Nesting() { --parser_.nesting_; }
+    Nesting(const Nesting&) = delete;
+    Nesting& operator=(const Nesting&) = delete;
+
+   private:
+    Parser& parser_;
+  };
+
+  // Sets node.depth from its children; a binary chain grows the tree without recursing, so its
+  // depth is checked here, where each operator joins the tree.
+  void SetDepth(Expr& node, const Token& at) const {
+    int below = 0;
+    if (node.lhs) below = std::max(below, node.lhs->depth);
+    if (node.rhs) below = std::max(below, node.rhs->depth);
+    for (const auto& arg : node.args) below = std::max(below, arg->depth);
+    node.depth = below + 1;
+    if (node.depth > kMaxExprDepth) Fail(at, TooDeep());
+  }
+
   ExprPtr ParseBinary(int min_precedence) {
     ExprPtr lhs = ParseUnary();
     for (;;) {
       const Token& op_token = Peek();
       if (op_token.kind == TokenKind::kIdentifier && op_token.text == "atan2") {
-        Fail(op_token, "unsupported binary operator \"atan2\"");
+        FailUnsupported(op_token, "binary operator");
       }
       std::optional<BinaryOp> op = BinaryFromToken(op_token);
       if (!op || BinaryPrecedence(*op) < min_precedence) return lhs;
@@ -199,8 +232,12 @@ class Parser {
       ParseBinaryModifiers(*node, op_token);
       const int precedence = BinaryPrecedence(*op);
       // ^ is right-associative; everything else is left-associative.
-      node->rhs = ParseBinary(*op == BinaryOp::kPow ? precedence : precedence + 1);
+      {
+        Nesting level(*this, op_token);
+        node->rhs = ParseBinary(*op == BinaryOp::kPow ? precedence : precedence + 1);
+      }
       node->lhs = lhs;
+      SetDepth(*node, op_token);
       CheckBinary(*node, op_token);
       lhs = node;
     }
@@ -248,30 +285,38 @@ class Parser {
                                                                      : ValueType::kScalar;
   }
 
+  // Functions on the recursive path (ParseBinary, ParseUnary, ParsePrimary, ParseParen,
+  // ParseIdentifier, ParseCall, ParseAggregate) leave building nodes and error messages to
+  // helpers: their frames, repeated once per nesting level, stay small (kMaxExprDepth's budget).
   ExprPtr ParseUnary() {
     const Token& t = Peek();
     if (t.kind == TokenKind::kAdd || t.kind == TokenKind::kSub) {
+      Nesting level(*this, t);
       Next();
       // Unary operators bind tighter than * / % but looser than ^: -2^2 == -4, as Prometheus.
-      ExprPtr operand = ParseBinary(BinaryPrecedence(BinaryOp::kPow));
-      if (operand->type != ValueType::kScalar && operand->type != ValueType::kVector) {
-        Fail(t,
-             "unary expression only allowed on expressions of type scalar or instant vector, got " +
-                 std::string(TypeText(operand->type)));
-      }
-      if (operand->kind == ExprKind::kNumber) {  // Prometheus folds -<number> into the literal
-        auto folded = std::make_shared<Expr>(*operand);
-        folded->column = t.column;
-        if (t.kind == TokenKind::kSub) folded->number = -folded->number;
-        return folded;
-      }
-      auto node = Node(ExprKind::kUnary, t);
-      node->op = t.kind == TokenKind::kSub ? BinaryOp::kSub : BinaryOp::kAdd;
-      node->lhs = operand;
-      node->type = operand->type;
-      return node;
+      return MakeUnary(t, ParseBinary(BinaryPrecedence(BinaryOp::kPow)));
     }
     return ParsePostfix(ParsePrimary());
+  }
+
+  ExprPtr MakeUnary(const Token& t, const ExprPtr& operand) {
+    if (operand->type != ValueType::kScalar && operand->type != ValueType::kVector) {
+      Fail(t,
+           "unary expression only allowed on expressions of type scalar or instant vector, got " +
+               std::string(TypeText(operand->type)));
+    }
+    if (operand->kind == ExprKind::kNumber) {  // Prometheus folds -<number> into the literal
+      auto folded = std::make_shared<Expr>(*operand);
+      folded->column = t.column;
+      if (t.kind == TokenKind::kSub) folded->number = -folded->number;
+      return folded;
+    }
+    auto node = Node(ExprKind::kUnary, t);
+    node->op = t.kind == TokenKind::kSub ? BinaryOp::kSub : BinaryOp::kAdd;
+    node->lhs = operand;
+    node->type = operand->type;
+    SetDepth(*node, t);
+    return node;
   }
 
   ExprPtr ParsePostfix(ExprPtr e) {
@@ -312,30 +357,14 @@ class Parser {
   ExprPtr ParsePrimary() {
     const Token& t = Peek();
     switch (t.kind) {
-      case TokenKind::kNumber: {
+      case TokenKind::kNumber:
+      case TokenKind::kString:
         Next();
-        auto n = Node(ExprKind::kNumber, t);
-        n->number = t.number;
-        n->type = ValueType::kScalar;
-        return n;
-      }
-      case TokenKind::kString: {
-        Next();
-        auto s = Node(ExprKind::kString, t);
-        s->string = t.text;
-        s->type = ValueType::kString;
-        return s;
-      }
+        return MakeLiteral(t);
       case TokenKind::kDuration:
-        Fail(t, "unexpected duration " + Quote(t.text));
-      case TokenKind::kLeftParen: {
-        Next();
-        auto p = Node(ExprKind::kParen, t);
-        p->lhs = ParseBinary(1);
-        p->type = p->lhs->type;
-        Expect(TokenKind::kRightParen);
-        return p;
-      }
+        FailUnexpectedDuration(t);
+      case TokenKind::kLeftParen:
+        return ParseParen(t);
       case TokenKind::kLeftBrace:
         return ParseSelector(t, "");
       case TokenKind::kIdentifier:
@@ -345,43 +374,88 @@ class Parser {
     }
   }
 
+  ExprPtr MakeLiteral(const Token& t) {
+    auto n = Node(t.kind == TokenKind::kNumber ? ExprKind::kNumber : ExprKind::kString, t);
+    if (t.kind == TokenKind::kNumber) {
+      n->number = t.number;
+      n->type = ValueType::kScalar;
+    } else {
+      n->string = t.text;
+      n->type = ValueType::kString;
+    }
+    return n;
+  }
+
+  [[noreturn]] void FailUnexpectedDuration(const Token& t) const {
+    Fail(t, "unexpected duration " + Quote(t.text));
+  }
+
+  ExprPtr ParseParen(const Token& t) {
+    Nesting level(*this, t);
+    Next();
+    auto p = Node(ExprKind::kParen, t);
+    p->lhs = ParseBinary(1);
+    p->type = p->lhs->type;
+    SetDepth(*p, t);
+    Expect(TokenKind::kRightParen);
+    return p;
+  }
+
   ExprPtr ParseIdentifier() {
     const Token& t = Next();
-    const std::string& word = t.text;
-    std::string lower = word;
-    std::transform(lower.begin(), lower.end(), lower.begin(), ::tolower);
-    if (lower == "inf" || lower == "nan") {
-      auto n = Node(ExprKind::kNumber, t);
-      n->number = lower == "inf" ? HUGE_VAL : std::nan("");
-      n->type = ValueType::kScalar;
-      return n;
-    }
+    if (IsInfOrNaN(t.text)) return MakeInfOrNaN(t);
     const bool call_follows = Peek().kind == TokenKind::kLeftParen;
     const bool grouping_follows = IsKeyword("by") || IsKeyword("without");
-    if (auto agg = FindAggregate(word); agg && (call_follows || grouping_follows)) {
-      return ParseAggregate(t, *agg);
-    }
-    if (IsUnsupportedAggregate(word) && (call_follows || grouping_follows)) {
-      Fail(t, "unsupported aggregation " + Quote(word));
+    if (call_follows || grouping_follows) {
+      if (auto agg = FindAggregate(t.text)) return ParseAggregate(t, *agg);
+      if (IsUnsupportedAggregate(t.text)) FailUnsupported(t, "aggregation");
     }
     if (call_follows) return ParseCall(t);
+    CheckSelectorName(t);
+    return ParseSelector(t, t.text);
+  }
+
+  static bool IsInfOrNaN(std::string_view word) {
+    auto equal_lower = [](std::string_view a, std::string_view b) {
+      return std::equal(a.begin(), a.end(), b.begin(), b.end(), [](char x, char y) {
+        return std::tolower(static_cast<unsigned char>(x)) == y;
+      });
+    };
+    return equal_lower(word, "inf") || equal_lower(word, "nan");
+  }
+
+  ExprPtr MakeInfOrNaN(const Token& t) {
+    auto n = Node(ExprKind::kNumber, t);
+    n->number =
+        std::tolower(static_cast<unsigned char>(t.text[0])) == 'i' ? HUGE_VAL : std::nan("");
+    n->type = ValueType::kScalar;
+    return n;
+  }
+
+  // A keyword where an expression should start is a syntax error, `offset` an unsupported one.
+  void CheckSelectorName(const Token& t) const {
     static constexpr std::array<std::string_view, 10> kKeywords = {
         "by",          "without", "on",  "ignoring", "group_left",
         "group_right", "bool",    "and", "or",       "unless"};
-    if (std::find(kKeywords.begin(), kKeywords.end(), word) != kKeywords.end()) Unexpected(t);
-    if (word == "offset") Fail(t, "unsupported offset modifier");
-    return ParseSelector(t, word);
+    if (std::find(kKeywords.begin(), kKeywords.end(), t.text) != kKeywords.end()) Unexpected(t);
+    if (t.text == "offset") Fail(t, "unsupported offset modifier");
+  }
+
+  [[noreturn]] void FailUnsupported(const Token& t, std::string_view what) const {
+    Fail(t, "unsupported " + std::string(what) + " " + Quote(t.text));
+  }
+
+  void ParseGrouping(Expr& node) {
+    node.grouping_given = true;
+    node.without = Next().text == "without";
+    node.grouping = ParseLabelList();
   }
 
   ExprPtr ParseAggregate(const Token& t, AggregateOp op) {
+    Nesting level(*this, t);
     auto node = Node(ExprKind::kAggregate, t);
     node->aggregate = op;
-    auto grouping = [&] {
-      node->grouping_given = true;
-      node->without = Next().text == "without";
-      node->grouping = ParseLabelList();
-    };
-    if (IsKeyword("by") || IsKeyword("without")) grouping();
+    if (IsKeyword("by") || IsKeyword("without")) ParseGrouping(*node);
     const Token& open = Expect(TokenKind::kLeftParen);
     std::vector<ExprPtr> args;
     if (Peek().kind != TokenKind::kRightParen) {
@@ -392,7 +466,13 @@ class Parser {
       }
     }
     Expect(TokenKind::kRightParen);
-    if (!node->grouping_given && (IsKeyword("by") || IsKeyword("without"))) grouping();
+    if (!node->grouping_given && (IsKeyword("by") || IsKeyword("without"))) ParseGrouping(*node);
+    FinishAggregate(*node, args, open);
+    SetDepth(*node, t);
+    return node;
+  }
+
+  void FinishAggregate(Expr& node, const std::vector<ExprPtr>& args, const Token& open) const {
     if (args.size() != 1) {
       Fail(open, "wrong number of arguments for aggregate expression provided, expected 1, got " +
                      std::to_string(args.size()));
@@ -401,14 +481,14 @@ class Parser {
       Fail(open, "expected type instant vector in aggregation expression, got " +
                      std::string(TypeText(args[0]->type)));
     }
-    node->lhs = args[0];
-    node->type = ValueType::kVector;
-    return node;
+    node.lhs = args[0];
+    node.type = ValueType::kVector;
   }
 
   ExprPtr ParseCall(const Token& t) {
     const FunctionSpec* spec = FindFunction(t.text);
-    if (spec == nullptr) Fail(t, "unsupported function " + Quote(t.text));
+    if (spec == nullptr) FailUnsupported(t, "function");
+    Nesting level(*this, t);
     auto node = Node(ExprKind::kCall, t);
     node->function = spec->function;
     Expect(TokenKind::kLeftParen);
@@ -420,18 +500,23 @@ class Parser {
       }
     }
     Expect(TokenKind::kRightParen);
-    if (node->args.size() != spec->args.size()) {
-      Fail(t, "expected " + std::to_string(spec->args.size()) + " argument(s) in call to " +
-                  Quote(spec->name) + ", got " + std::to_string(node->args.size()));
+    CheckCall(*node, *spec, t);
+    node->type = spec->result;
+    SetDepth(*node, t);
+    return node;
+  }
+
+  void CheckCall(const Expr& node, const FunctionSpec& spec, const Token& t) const {
+    if (node.args.size() != spec.args.size()) {
+      Fail(t, "expected " + std::to_string(spec.args.size()) + " argument(s) in call to " +
+                  Quote(spec.name) + ", got " + std::to_string(node.args.size()));
     }
-    for (size_t i = 0; i < spec->args.size(); ++i) {
-      if (node->args[i]->type != spec->args[i]) {
-        Fail(t, "expected type " + std::string(TypeText(spec->args[i])) + " in call to function " +
-                    Quote(spec->name) + ", got " + std::string(TypeText(node->args[i]->type)));
+    for (size_t i = 0; i < spec.args.size(); ++i) {
+      if (node.args[i]->type != spec.args[i]) {
+        Fail(t, "expected type " + std::string(TypeText(spec.args[i])) + " in call to function " +
+                    Quote(spec.name) + ", got " + std::string(TypeText(node.args[i]->type)));
       }
     }
-    node->type = spec->result;
-    return node;
   }
 
   std::vector<std::string> ParseLabelList() {
@@ -523,9 +608,29 @@ class Parser {
 
   std::vector<Token> tokens_;
   size_t pos_ = 0;
+  int nesting_ = 0;  // current depth of Nesting levels
 };
 
 }  // namespace
+
+Expr::~Expr() {
+  if (!lhs && !rhs && args.empty()) return;
+  std::vector<ExprPtr> pending;
+  auto detach_children = [&pending](Expr& e) {
+    if (e.lhs) pending.push_back(std::move(e.lhs));
+    if (e.rhs) pending.push_back(std::move(e.rhs));
+    for (auto& arg : e.args) pending.push_back(std::move(arg));
+    e.args.clear();
+  };
+  detach_children(*this);
+  while (!pending.empty()) {
+    ExprPtr child = std::move(pending.back());
+    pending.pop_back();
+    // Sole owner: nobody else can see the node, and every node was created non-const by the
+    // parser, so emptying it before it dies is safe. A shared subtree is only released.
+    if (child.use_count() == 1) detach_children(const_cast<Expr&>(*child));
+  }
+}
 
 bool Matcher::Matches(std::string_view label_value) const {
   switch (op) {

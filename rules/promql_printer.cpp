@@ -179,6 +179,54 @@ std::string_view FunctionName(Function f) {
   return kText[static_cast<int>(f)];
 }
 
+namespace {
+
+// One function per kind of node: Format sits on the printer's recursion, once per nesting level,
+// so it keeps no locals of its own (see kMaxExprDepth).
+std::string FormatUnary(const Expr& e) {
+  std::string operand = Format(*e.lhs);
+  if (e.lhs->kind == ExprKind::kBinary && e.lhs->op != BinaryOp::kPow)
+    operand = Parenthesised(operand);
+  return std::string(e.op == BinaryOp::kSub ? "-" : "+") + operand;
+}
+
+// " > bool on(a) ": the operator with its modifiers.
+void AppendOperator(const Expr& e, std::string& out) {
+  out += ' ';
+  out += BinaryOpText(e.op);
+  if (e.return_bool) out += " bool";
+  if (e.matching_given) {
+    out += e.matching_on ? " on" : " ignoring";
+    out += JoinLabels(e.matching_labels);
+  }
+  out += ' ';
+}
+
+std::string FormatBinary(const Expr& e) {
+  std::string out = FormatOperand(*e.lhs, e, false);
+  AppendOperator(e, out);
+  out += FormatOperand(*e.rhs, e, true);
+  return out;
+}
+
+std::string FormatAggregate(const Expr& e) {
+  std::string out(AggregateOpText(e.aggregate));
+  if (e.grouping_given)
+    out += std::string(e.without ? " without " : " by ") + JoinLabels(e.grouping);
+  return out + " (" + Format(*e.lhs) + ")";
+}
+
+std::string FormatCall(const Expr& e) {
+  std::string out = std::string(FunctionName(e.function)) + "(";
+  for (size_t i = 0; i < e.args.size(); ++i) {
+    if (i > 0) out += ", ";
+    out += Format(*e.args[i]);
+  }
+  return out + ")";
+}
+
+}  // namespace
+
 std::string Format(const Expr& e) {
   switch (e.kind) {
     case ExprKind::kNumber:
@@ -190,33 +238,14 @@ std::string Format(const Expr& e) {
       return FormatSelector(e);
     case ExprKind::kParen:
       return Parenthesised(Format(*e.lhs));
-    case ExprKind::kUnary: {
-      std::string operand = Format(*e.lhs);
-      if (e.lhs->kind == ExprKind::kBinary && e.lhs->op != BinaryOp::kPow)
-        operand = Parenthesised(operand);
-      return std::string(e.op == BinaryOp::kSub ? "-" : "+") + operand;
-    }
-    case ExprKind::kBinary: {
-      std::string out = FormatOperand(*e.lhs, e, false) + " " + std::string(BinaryOpText(e.op));
-      if (e.return_bool) out += " bool";
-      if (e.matching_given)
-        out += std::string(e.matching_on ? " on" : " ignoring") + JoinLabels(e.matching_labels);
-      return out + " " + FormatOperand(*e.rhs, e, true);
-    }
-    case ExprKind::kAggregate: {
-      std::string out(AggregateOpText(e.aggregate));
-      if (e.grouping_given)
-        out += std::string(e.without ? " without " : " by ") + JoinLabels(e.grouping);
-      return out + " (" + Format(*e.lhs) + ")";
-    }
-    case ExprKind::kCall: {
-      std::string out = std::string(FunctionName(e.function)) + "(";
-      for (size_t i = 0; i < e.args.size(); ++i) {
-        if (i > 0) out += ", ";
-        out += Format(*e.args[i]);
-      }
-      return out + ")";
-    }
+    case ExprKind::kUnary:
+      return FormatUnary(e);
+    case ExprKind::kBinary:
+      return FormatBinary(e);
+    case ExprKind::kAggregate:
+      return FormatAggregate(e);
+    case ExprKind::kCall:
+      return FormatCall(e);
   }
   return "";
 }

@@ -216,6 +216,7 @@ void RuleManager::EvaluateAlerting(GroupState& group, RuleState& rule, SystemTim
     return;
   }
   std::vector<AlertCandidate> candidates;
+  std::string template_limit_error;  // an expansion cut off by opswatch's output cap
   result->ScalarToVector();
   for (const auto& sample : result->vector) {
     TemplateData data{*sample.labels, options_.external_labels, options_.external_url,
@@ -224,11 +225,11 @@ void RuleManager::EvaluateAlerting(GroupState& group, RuleState& rule, SystemTim
     candidate.labels = *sample.labels;
     candidate.labels.Remove("__name__");
     for (const auto& [name, tmpl] : rule.label_templates) {
-      candidate.labels.Set(name, tmpl.Expand(data));
+      candidate.labels.Set(name, tmpl.Expand(data, &template_limit_error));
     }
     candidate.labels.Set("alertname", rule.spec.name);
     for (const auto& [name, tmpl] : rule.annotation_templates) {
-      candidate.annotations[name] = tmpl.Expand(data);
+      candidate.annotations[name] = tmpl.Expand(data, &template_limit_error);
     }
     candidate.value = sample.value;
     candidates.push_back(std::move(candidate));
@@ -240,8 +241,10 @@ void RuleManager::EvaluateAlerting(GroupState& group, RuleState& rule, SystemTim
     rule.last_error = s.message();
     return;
   }
-  rule.health = "ok";
-  rule.last_error.clear();
+  // Other template errors only show in-line, as in Prometheus; a cut-off expansion is a limit of
+  // ours, so the rule's health says so too (its alerts still carry the error text).
+  rule.health = template_limit_error.empty() ? "ok" : "err";
+  rule.last_error = template_limit_error;
 }
 
 Alert RuleManager::Outgoing(const Alert& alert, const RuleState& rule) const {

@@ -52,8 +52,17 @@ Result<double> AsFloat(const Value& v) {
 // Go's time.Time.String() in UTC: "2006-01-02 15:04:05.999999999 +0000 UTC".
 std::string GoTimeString(double unix_seconds) {
   double whole = std::floor(unix_seconds);
-  auto nanos = static_cast<int64_t>(std::llround((unix_seconds - whole) * 1e9));
-  auto secs = static_cast<time_t>(whole);
+  int64_t nanos = 0;
+  time_t secs = 0;
+  const int64_t unix_nanos = GoInt64(unix_seconds * 1e9);
+  if (unix_nanos == INT64_MIN) {
+    // Out of Prometheus's range (int64 nanoseconds): it prints what Go's conversion gives.
+    secs = static_cast<time_t>(unix_nanos / 1'000'000'000 - 1);
+    nanos = unix_nanos % 1'000'000'000 + 1'000'000'000;
+  } else {
+    nanos = static_cast<int64_t>(std::llround((unix_seconds - whole) * 1e9));
+    secs = static_cast<time_t>(whole);
+  }
   if (nanos >= 1'000'000'000) {
     secs += 1;
     nanos -= 1'000'000'000;
@@ -77,41 +86,93 @@ std::string BadVerb(char verb, const Value& v) {
   return std::string("%!") + verb + "(" + v.TypeName() + "=" + v.Print() + ")";
 }
 
+// C's snprintf into a string of the size it needs (bounded: widths and precisions are capped).
+template <typename T>
+std::string FormatC(const std::string& spec, T value) {
+  const int size = std::snprintf(nullptr, 0, spec.c_str(), value);
+  if (size <= 0) return "";
+  std::string out(static_cast<size_t>(size) + 1, '\0');
+  std::snprintf(out.data(), out.size(), spec.c_str(), value);
+  out.pop_back();
+  return out;
+}
+
+// Go's fmt reads at most this many digits' worth of a width or precision; a longer number is "a
+// crazy long number most likely": the rest of the format is dropped and %!(NOVERB) printed.
+constexpr int kGoTooLarge = 1000000;
+
+// A width or precision after a verb's flags. `number` is -1 when absent; `overflow` follows Go's
+// parsenum: past kGoTooLarge the whole remaining format is consumed.
+struct FormatNumber {
+  int number = -1;
+  bool overflow = false;
+};
+
+FormatNumber ParseFormatNumber(const std::string& format, size_t& i) {
+  FormatNumber n;
+  while (i < format.size() && std::isdigit(static_cast<unsigned char>(format[i]))) {
+    if (n.number > kGoTooLarge) {
+      n.overflow = true;
+      i = format.size();
+      return n;
+    }
+    n.number = (n.number < 0 ? 0 : n.number * 10) + (format[i] - '0');
+    ++i;
+  }
+  return n;
+}
+
 // Go's fmt.Sprintf for the verbs alert templates use: %v %s %q %d %f %F %e %E %g %G %x %%.
+// Unlike Go, a width or precision above kMaxPrintfWidth is dropped with Go's marker for an
+// unusable one (%!(BADWIDTH), %!(BADPREC)) ("%.999999999f" would cost gigabytes), and formatting
+// stops once the text is longer than kMaxTemplateOutput (the executor then refuses it).
 std::string GoSprintf(const std::string& format, const std::vector<Value>& args) {
   std::string out;
   size_t next = 0;
   for (size_t i = 0; i < format.size(); ++i) {
+    if (out.size() > kMaxTemplateOutput) break;
     if (format[i] != '%') {
       out += format[i];
       continue;
     }
-    size_t start = i++;
+    ++i;
+    std::string spec = "%";  // flags, and the width and precision we keep
     while (i < format.size() && std::string_view("+-# 0").find(format[i]) != std::string_view::npos)
-      ++i;
-    while (i < format.size() && std::isdigit(static_cast<unsigned char>(format[i]))) ++i;
+      spec += format[i++];
+    const FormatNumber width = ParseFormatNumber(format, i);
+    FormatNumber precision;
     bool has_precision = false;
-    if (i < format.size() && format[i] == '.') {
+    if (!width.overflow && i < format.size() && format[i] == '.') {
       has_precision = true;
       ++i;
-      while (i < format.size() && std::isdigit(static_cast<unsigned char>(format[i]))) ++i;
+      precision = ParseFormatNumber(format, i);
+      if (precision.number < 0) precision.number = 0;  // "%.f": precision 0, as in Go and C
     }
     if (i >= format.size()) {
       out += "%!(NOVERB)";
       break;
+    }
+    if (width.number > kMaxPrintfWidth) {
+      out += "%!(BADWIDTH)";
+    } else if (width.number >= 0) {
+      spec += std::to_string(width.number);
+    }
+    if (has_precision && precision.number > kMaxPrintfWidth) {
+      out += "%!(BADPREC)";
+      has_precision = false;
+    } else if (has_precision) {
+      spec += "." + std::to_string(precision.number);
     }
     char verb = format[i];
     if (verb == '%') {
       out += '%';
       continue;
     }
-    std::string spec = format.substr(start, i - start);  // "%" + flags/width/precision
     if (next >= args.size()) {
       out += std::string("%!") + verb + "(MISSING)";
       continue;
     }
     const Value& arg = args[next++];
-    char buf[512];
     double f = arg.kind == Value::kInt ? static_cast<double>(arg.i) : arg.f;
     switch (verb) {
       case 'v':
@@ -119,11 +180,9 @@ std::string GoSprintf(const std::string& format, const std::vector<Value>& args)
         if (verb == 's' && arg.kind != Value::kString) {
           out += BadVerb(verb, arg);
         } else if (arg.kind == Value::kFloat && has_precision) {
-          std::snprintf(buf, sizeof buf, (spec + "g").c_str(), f);
-          out += buf;
+          out += FormatC(spec + "g", f);
         } else {
-          std::snprintf(buf, sizeof buf, (spec + "s").c_str(), arg.Print().c_str());
-          out += buf;
+          out += FormatC(spec + "s", arg.Print().c_str());
         }
         break;
       case 'q':
@@ -138,9 +197,7 @@ std::string GoSprintf(const std::string& format, const std::vector<Value>& args)
         if (arg.kind != Value::kInt) {
           out += BadVerb(verb, arg);
         } else {
-          std::snprintf(buf, sizeof buf, (spec + "ll" + verb).c_str(),
-                        static_cast<long long>(arg.i));
-          out += buf;
+          out += FormatC(spec + "ll" + verb, static_cast<long long>(arg.i));
         }
         break;
       case 'f':
@@ -154,20 +211,18 @@ std::string GoSprintf(const std::string& format, const std::vector<Value>& args)
         } else if (std::isnan(f) || std::isinf(f)) {
           out += std::isnan(f) ? "NaN" : f > 0 ? "+Inf" : "-Inf";
         } else if ((verb == 'g' || verb == 'G') && !has_precision) {
-          std::snprintf(buf, sizeof buf, (spec + "s").c_str(), FormatGoFloat(f).c_str());
-          out += buf;
+          out += FormatC(spec + "s", FormatGoFloat(f).c_str());
         } else {
-          std::snprintf(buf, sizeof buf, (spec + verb).c_str(), f);
-          out += buf;
+          out += FormatC(spec + verb, f);
         }
         break;
       default:
         out += BadVerb(verb, arg);
     }
   }
-  if (next < args.size()) {
+  if (next < args.size() && out.size() <= kMaxTemplateOutput) {
     out += "%!(EXTRA ";
-    for (size_t k = next; k < args.size(); ++k) {
+    for (size_t k = next; k < args.size() && out.size() <= kMaxTemplateOutput; ++k) {
       out += (k > next ? ", " : "") + args[k].TypeName() + "=" + args[k].Print();
     }
     out += ")";
@@ -288,6 +343,7 @@ const std::map<std::string, FunctionSpec, std::less<>>& Functions() {
             if (i > 0 && args[i].kind != Value::kString && args[i - 1].kind != Value::kString)
               out += ' ';
             out += args[i].Print();
+            if (out.size() > kMaxTemplateOutput) break;  // refused by the executor
           }
           return Value::String(out);
         }}},

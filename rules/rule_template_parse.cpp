@@ -139,6 +139,11 @@ Status LexAction(std::string_view text, size_t i, Action& action, size_t& end, b
   }
 }
 
+std::string TooDeep() {
+  return "if, else if and parentheses nest deeper than " + std::to_string(kMaxTemplateDepth) +
+         " levels";
+}
+
 class Parser {
  public:
   Parser(std::string_view text, std::vector<Item> items) : text_(text), items_(std::move(items)) {}
@@ -146,49 +151,93 @@ class Parser {
   // Parses items until an {{else}} / {{end}} (returned in `stop`) or the end.
   Status List(std::vector<Node>& out, std::string& stop, bool nested) {
     while (next_ < items_.size()) {
-      Item& item = items_[next_++];
+      const Item& item = items_[next_++];
       if (!item.is_action) {
-        if (!item.text.empty()) out.push_back(Node{Node::kText, item.text, {}, {}, {}});
+        AddText(item, out);
         continue;
       }
-      auto& toks = item.action.tokens;
-      if (toks.empty()) return Err(text_, item.action.pos, "missing value for command");
-      const Token& head = toks[0];
-      if (head.kind == Token::kIdent && (head.text == "end" || head.text == "else")) {
-        if (!nested) return Err(text_, head.pos, "unexpected {{" + head.text + "}}");
-        stop = head.text;
-        stop_action_ = &item.action;
-        return Status::Ok();
+      if (item.action.tokens.empty()) return MissingValue(item.action);
+      if (IsKeyword(item.action, "end") || IsKeyword(item.action, "else")) {
+        return Stop(item.action, nested, stop);
       }
-      if (head.kind == Token::kIdent && head.text == "if") {
-        Node node;
-        Status s = If(item.action, 1, node);
+      if (IsKeyword(item.action, "if")) {
+        out.emplace_back();  // parsed in place: no Node on this frame (see If)
+        Status s = If(item.action, 1, out.back());
         if (!s.ok()) return s;
-        out.push_back(std::move(node));
         continue;
       }
-      if (head.kind == Token::kIdent &&
-          (head.text == "range" || head.text == "with" || head.text == "define" ||
-           head.text == "template" || head.text == "block" || head.text == "break" ||
-           head.text == "continue")) {
-        return Err(text_, head.pos, "\"" + head.text + "\" is not supported by opswatch templates");
-      }
-      Node node;
-      node.kind = Node::kAction;
-      size_t i = 0;
-      Status s = ParsePipeline(toks, i, node.pipe, /*in_parens=*/false);
+      Status s = PlainAction(item.action, out);
       if (!s.ok()) return s;
-      out.push_back(std::move(node));
     }
-    if (nested) return Err(text_, text_.size(), "unexpected EOF");
+    if (nested) return UnexpectedEof();
     return Status::Ok();
   }
 
  private:
+  static bool IsKeyword(const Action& action, std::string_view word) {
+    return action.tokens[0].kind == Token::kIdent && action.tokens[0].text == word;
+  }
+
+  static void AddText(const Item& item, std::vector<Node>& out) {
+    if (!item.text.empty()) out.push_back(Node{Node::kText, item.text, {}, {}, {}});
+  }
+
+  Status MissingValue(const Action& action) const {
+    return Err(text_, action.pos, "missing value for command");
+  }
+
+  Status UnexpectedEof() const { return Err(text_, text_.size(), "unexpected EOF"); }
+
+  // {{end}} or {{else ...}}: ends the list being parsed (returned in `stop`).
+  Status Stop(const Action& action, bool nested, std::string& stop) {
+    const Token& head = action.tokens[0];
+    if (!nested) return Err(text_, head.pos, "unexpected {{" + head.text + "}}");
+    stop = head.text;
+    stop_action_ = &action;
+    return Status::Ok();
+  }
+
+  // An action other than if/else/end: a pipeline whose value is printed (or declared).
+  Status PlainAction(const Action& action, std::vector<Node>& out) {
+    const Token& head = action.tokens[0];
+    if (head.kind == Token::kIdent &&
+        (head.text == "range" || head.text == "with" || head.text == "define" ||
+         head.text == "template" || head.text == "block" || head.text == "break" ||
+         head.text == "continue")) {
+      return Err(text_, head.pos, "\"" + head.text + "\" is not supported by opswatch templates");
+    }
+    Node node;
+    node.kind = Node::kAction;
+    size_t i = 0;
+    Status s = ParsePipeline(action.tokens, i, node.pipe, /*in_parens=*/false);
+    if (!s.ok()) return s;
+    out.push_back(std::move(node));
+    return Status::Ok();
+  }
+
+  // One level of recursion for the lifetime of a scope; a level past the limit is refused before
+  // the parser descends into it.
+  class Nesting {
+   public:
+    explicit Nesting(int& depth) : depth_(depth) { ++depth_; }
+    ~Nesting() { --depth_; }
+    Nesting(const Nesting&) = delete;
+    Nesting& operator=(const Nesting&) = delete;
+    bool too_deep() const { return depth_ > kMaxTemplateDepth; }
+
+   private:
+    int& depth_;
+  };
+
+  // List, If and (for parentheses) ParsePipeline and ParseOperand recurse once per nesting
+  // level; they parse into nodes already in the tree and leave error texts to helpers, so their
+  // frames stay small (kMaxTemplateDepth's budget).
   Status If(const Action& action, size_t first, Node& node) {
+    Nesting level(depth_);
+    if (level.too_deep()) return TooDeepAt(action.tokens[first - 1]);
     node.kind = Node::kIf;
     size_t i = first;
-    if (i >= action.tokens.size()) return Err(text_, action.pos, "missing value for if");
+    if (i >= action.tokens.size()) return MissingIfValue(action);
     Status s = ParsePipeline(action.tokens, i, node.pipe, false);
     if (!s.ok()) return s;
     std::string stop;
@@ -197,21 +246,34 @@ class Parser {
     if (stop == "end") return Status::Ok();
     const Action& else_action = *stop_action_;
     if (else_action.tokens.size() > 1) {
-      if (else_action.tokens[1].kind != Token::kIdent || else_action.tokens[1].text != "if") {
-        return Err(text_, else_action.tokens[1].pos,
-                   "unexpected " + else_action.tokens[1].text + " in else");
-      }
-      Node inner;
-      s = If(else_action, 2, inner);  // "else if" shares the outer {{end}}
+      s = CheckElseIf(else_action);
       if (!s.ok()) return s;
-      node.otherwise.push_back(std::move(inner));
-      return Status::Ok();
+      node.otherwise.emplace_back();
+      return If(else_action, 2, node.otherwise.back());  // "else if" shares the outer {{end}}
     }
     s = List(node.otherwise, stop, true);
     if (!s.ok()) return s;
-    if (stop != "end") return Err(text_, stop_action_->pos, "expected end; found {{else}}");
+    if (stop != "end") return SecondElse();
     return Status::Ok();
   }
+
+  Status MissingIfValue(const Action& action) const {
+    return Err(text_, action.pos, "missing value for if");
+  }
+
+  Status SecondElse() const {
+    return Err(text_, stop_action_->pos, "expected end; found {{else}}");
+  }
+
+  Status CheckElseIf(const Action& else_action) const {
+    if (else_action.tokens[1].kind != Token::kIdent || else_action.tokens[1].text != "if") {
+      return Err(text_, else_action.tokens[1].pos,
+                 "unexpected " + else_action.tokens[1].text + " in else");
+    }
+    return Status::Ok();
+  }
+
+  Status TooDeepAt(const Token& t) const { return Err(text_, t.pos, TooDeep()); }
 
   Status ParsePipeline(const std::vector<Token>& toks, size_t& i, Pipeline& pipe, bool in_parens) {
     if (i + 1 < toks.size() && toks[i].kind == Token::kVar && toks[i + 1].kind == Token::kDecl) {
@@ -220,19 +282,14 @@ class Parser {
       i += 2;
     }
     while (true) {
-      Command cmd;
+      Command& cmd = pipe.cmds.emplace_back();  // parsed in place: no Command on this frame
       cmd.pos = i < toks.size() ? toks[i].pos : 0;
       while (i < toks.size() && toks[i].kind != Token::kPipe && toks[i].kind != Token::kRParen) {
-        Operand op;
-        Status s = ParseOperand(toks, i, op);
+        Status s = ParseOperand(toks, i, cmd.args.emplace_back());
         if (!s.ok()) return s;
-        cmd.text += (cmd.args.empty() ? "" : " ") + op.text;
-        cmd.args.push_back(std::move(op));
+        AppendText(cmd);
       }
-      if (cmd.args.empty()) {
-        return Err(text_, i < toks.size() ? toks[i].pos : cmd.pos, "missing value for command");
-      }
-      pipe.cmds.push_back(std::move(cmd));
+      if (cmd.args.empty()) return MissingValue(toks, i, cmd.pos);
       if (i < toks.size() && toks[i].kind == Token::kPipe) {
         ++i;
         continue;
@@ -246,7 +303,36 @@ class Parser {
     }
   }
 
+  static void AppendText(Command& cmd) {
+    if (cmd.args.size() > 1) cmd.text += ' ';
+    cmd.text += cmd.args.back().text;
+  }
+
+  Status MissingValue(const std::vector<Token>& toks, size_t i, size_t pos) const {
+    return Err(text_, i < toks.size() ? toks[i].pos : pos, "missing value for command");
+  }
+
   Status ParseOperand(const std::vector<Token>& toks, size_t& i, Operand& op) {
+    if (toks[i].kind == Token::kLParen) return ParseParenthesised(toks, i, op);
+    return ParseSimpleOperand(toks, i, op);
+  }
+
+  Status ParseParenthesised(const std::vector<Token>& toks, size_t& i, Operand& op) {
+    const Token& t = toks[i++];
+    op.pos = t.pos;
+    Nesting level(depth_);
+    if (level.too_deep()) return TooDeepAt(t);
+    op.kind = Operand::kPipe;
+    op.sub = std::make_shared<Pipeline>();
+    Status s = ParsePipeline(toks, i, *op.sub, true);
+    if (!s.ok()) return s;
+    ++i;  // ')'
+    op.text = "(...)";
+    return Status::Ok();
+  }
+
+  // Every operand but a parenthesised pipeline: no recursion.
+  Status ParseSimpleOperand(const std::vector<Token>& toks, size_t& i, Operand& op) {
     const Token& t = toks[i++];
     op.pos = t.pos;
     switch (t.kind) {
@@ -303,15 +389,6 @@ class Parser {
         op.kind = Operand::kField;
         op.text = ".";
         return Status::Ok();
-      case Token::kLParen: {
-        op.kind = Operand::kPipe;
-        op.sub = std::make_shared<Pipeline>();
-        Status s = ParsePipeline(toks, i, *op.sub, true);
-        if (!s.ok()) return s;
-        ++i;  // ')'
-        op.text = "(...)";
-        return Status::Ok();
-      }
       default:
         return Err(text_, t.pos, "unexpected \"" + t.text + "\" in operand");
     }
@@ -344,6 +421,7 @@ class Parser {
   size_t next_ = 0;
   const Action* stop_action_ = nullptr;
   std::set<std::string> declared_;
+  int depth_ = 0;  // levels of If and parenthesised pipelines being parsed
 };
 
 }  // namespace

@@ -92,7 +92,31 @@ struct Node {
   std::vector<Node> otherwise;
 };
 
-// Parses a template; errors are "<line>: <message>" in Go's words.
+// The deepest nesting ParseTemplate accepts: each {{if}}, {{else if}} and parenthesised pipeline
+// inside another counts one level. Parsing, expansion and destroying the tree recurse once per
+// level; at the limit all of them run on a 1 MiB thread stack under AddressSanitizer
+// (tests/unit/template_depth_test.cpp).
+inline constexpr int kMaxTemplateDepth = 256;
+
+// The longest text one expansion may produce, and the longest string a function may return on
+// the way there: print and printf repeat their arguments and variables let them repeat each
+// other's results, so without a cap a few lines could ask for gigabytes. Functions stop building
+// a string once it is longer; the executor then fails the expansion with OutputTooLong().
+inline constexpr size_t kMaxTemplateOutput = 64 * 1024;
+// printf's largest width and precision (Go accepts up to ~10^7 and renders every digit).
+inline constexpr int kMaxPrintfWidth = 1000;
+inline std::string OutputTooLong() {
+  return "output longer than " + std::to_string(kMaxTemplateOutput) + " bytes";
+}
+
+// Go's int64(f) on amd64: truncation toward zero, and math.MinInt64 for NaN and values out of
+// range (which C++ leaves undefined). Prometheus's humanize functions convert this way.
+inline int64_t GoInt64(double f) {
+  if (f >= -9223372036854775808.0 && f < 9223372036854775808.0) return static_cast<int64_t>(f);
+  return INT64_MIN;
+}
+
+// Parses a template; errors are "<line>: <message>" in Go's words (and ours for the depth limit).
 Result<std::vector<Node>> ParseTemplate(std::string_view text);
 
 bool IsKnownFunction(std::string_view name);

@@ -112,7 +112,7 @@ Result<std::string> HumanizeDuration(double v) {
       sign = "-";
       v = -v;
     }
-    auto duration = static_cast<int64_t>(v);
+    const int64_t duration = template_parse::GoInt64(v);
     int64_t seconds = duration % 60;
     int64_t minutes = (duration / 60) % 60;
     int64_t hours = (duration / 60 / 60) % 24;
@@ -212,25 +212,49 @@ class Executor {
     vars_["$value"] = Value::Float(data.value);
   }
 
+  // Run, Eval, EvalCommand and Operand_ recurse once per nesting level of {{if}} and
+  // parentheses; values and error texts live in helpers so their frames stay small
+  // (kMaxTemplateDepth's budget).
   Status Run(const std::vector<Node>& nodes, std::string& out) {
     for (const auto& node : nodes) {
       if (node.kind == Node::kText) {
         out += node.text;
-        continue;
+      } else if (node.kind == Node::kAction) {
+        Status s = RunAction(node, out);
+        if (!s.ok()) return s;
+      } else {
+        Result<bool> truth = Condition(node.pipe);
+        if (!truth) return truth.status();
+        Status s = Run(*truth ? node.then : node.otherwise, out);
+        if (!s.ok()) return s;
       }
-      auto value = Eval(node.pipe);
-      if (!value) return value.status();
-      if (node.kind == Node::kAction) {
-        if (node.pipe.decl.empty()) out += value->Print();
-        continue;
-      }
-      Status s = Run(value->Truth() ? node.then : node.otherwise, out);
-      if (!s.ok()) return s;
+      if (out.size() > template_parse::kMaxTemplateOutput) return TooLong();
     }
     return Status::Ok();
   }
 
+  // Whether Run failed on kMaxTemplateOutput rather than on the template or its data.
+  bool limit_exceeded() const { return limit_exceeded_; }
+
  private:
+  Status RunAction(const Node& node, std::string& out) {
+    auto value = Eval(node.pipe);
+    if (!value) return value.status();
+    if (node.pipe.decl.empty()) out += value->Print();
+    return Status::Ok();
+  }
+
+  Result<bool> Condition(const Pipeline& pipe) {
+    auto value = Eval(pipe);
+    if (!value) return value.status();
+    return value->Truth();
+  }
+
+  Status TooLong() {
+    limit_exceeded_ = true;
+    return Status::Error("template: " + name_ + ": " + template_parse::OutputTooLong());
+  }
+
   Status Fail(size_t pos, const std::string& context, const std::string& message) const {
     // Go's ErrorContext: line, and the byte offset within it; the first line also holds
     // Prometheus's prefix of variable definitions.
@@ -257,17 +281,27 @@ class Executor {
   }
 
   Result<Value> Operand_(const Operand& op) {
+    if (op.kind == Operand::kPipe) return Eval(*op.sub);
+    return SimpleOperand(op);
+  }
+
+  // Every operand but a parenthesised pipeline: no recursion.
+  Result<Value> SimpleOperand(const Operand& op) {
     switch (op.kind) {
       case Operand::kString:
         return Value::String(op.str);
       case Operand::kNumber:
-        return op.is_int ? Value::Int(static_cast<int64_t>(op.num)) : Value::Float(op.num);
+        if (!op.is_int) return Value::Float(op.num);
+        if (template_parse::GoInt64(op.num) == INT64_MIN && op.num != -9223372036854775808.0) {
+          return Fail(op.pos, op.text, op.text + " overflows int");
+        }
+        return Value::Int(template_parse::GoInt64(op.num));
       case Operand::kBool:
         return Value::Bool(op.num != 0);
       case Operand::kNil:
         return Value{};
       case Operand::kPipe:
-        return Eval(*op.sub);
+        break;  // Operand_'s
       case Operand::kVariable: {
         auto it = vars_.find(op.name);
         Value base = it == vars_.end() ? Value{} : it->second;
@@ -300,36 +334,57 @@ class Executor {
     Value last;
     bool have_last = false;
     for (const auto& cmd : pipe.cmds) {
-      const Operand& head = cmd.args[0];
-      if (head.kind == Operand::kFunction) {
-        std::vector<Value> args;
-        for (size_t i = 1; i < cmd.args.size(); ++i) {
-          auto v = Operand_(cmd.args[i]);
-          if (!v) return v;
-          args.push_back(std::move(v).value());
-        }
-        if (have_last) args.push_back(last);
-        auto result = CallFunction(head.name, args);
-        if (!result) return Fail(cmd.pos, cmd.text, result.error());
-        last = std::move(result).value();
-      } else {
-        if (cmd.args.size() > 1 || have_last) {
-          return Fail(cmd.pos, cmd.text, "can't give argument to non-function " + head.text);
-        }
-        auto v = Operand_(head);
-        if (!v) return v;
-        last = std::move(v).value();
-      }
+      Status s = EvalCommand(cmd, have_last, last);
+      if (!s.ok()) return s;
       have_last = true;
     }
     if (!pipe.decl.empty()) vars_[pipe.decl] = last;
     return last;
   }
 
+  // One command of a pipeline; `last` is the previous command's value (when `have_last`) and
+  // receives this one's.
+  Status EvalCommand(const Command& cmd, bool have_last, Value& last) {
+    const Operand& head = cmd.args[0];
+    if (head.kind != Operand::kFunction) {
+      if (cmd.args.size() > 1 || have_last) return NotAFunction(cmd);
+      auto v = Operand_(head);
+      if (!v) return v.status();
+      last = std::move(v).value();
+      return Status::Ok();
+    }
+    std::vector<Value> args;
+    for (size_t i = 1; i < cmd.args.size(); ++i) {
+      auto v = Operand_(cmd.args[i]);
+      if (!v) return v.status();
+      args.push_back(std::move(v).value());
+    }
+    if (have_last) args.push_back(last);
+    return Call(cmd, args, last);
+  }
+
+  Status NotAFunction(const Command& cmd) const {
+    return Fail(cmd.pos, cmd.text, "can't give argument to non-function " + cmd.args[0].text);
+  }
+
+  Status Call(const Command& cmd, const std::vector<Value>& args, Value& last) {
+    const std::string& name = cmd.args[0].name;
+    auto result = CallFunction(name, args);
+    if (!result) return Fail(cmd.pos, cmd.text, result.error());
+    if (result->kind == Value::kString && result->s.size() > template_parse::kMaxTemplateOutput) {
+      limit_exceeded_ = true;
+      return Fail(cmd.pos, cmd.text,
+                  "error calling " + name + ": " + template_parse::OutputTooLong());
+    }
+    last = std::move(result).value();
+    return Status::Ok();
+  }
+
   std::string name_;
   std::string_view text_;
   const TemplateData& data_;
   std::map<std::string, Value> vars_;
+  bool limit_exceeded_ = false;
 };
 
 }  // namespace
@@ -363,8 +418,8 @@ AlertTemplate::AlertTemplate(std::string_view alert_name, std::string text)
   if (literal_) return;
   auto parsed = ParseTemplate(text_);
   if (!parsed) {
-    parse_error_ = "<error expanding template: error parsing template " + name_ +
-                   ": template: " + name_ + ":" + parsed.error() + ">";
+    parse_error_ =
+        "error parsing template " + name_ + ": template: " + name_ + ":" + parsed.error();
     return;
   }
   parsed_ = std::make_unique<std::vector<template_parse::Node>>(std::move(parsed).value());
@@ -374,15 +429,16 @@ AlertTemplate::~AlertTemplate() = default;
 AlertTemplate::AlertTemplate(AlertTemplate&&) noexcept = default;
 AlertTemplate& AlertTemplate::operator=(AlertTemplate&&) noexcept = default;
 
-std::string AlertTemplate::Expand(const TemplateData& data) const {
+std::string AlertTemplate::Expand(const TemplateData& data, std::string* limit_error) const {
   if (literal_) return text_;
-  if (!parsed_) return parse_error_;
+  if (!parsed_) return "<error expanding template: " + parse_error_ + ">";
   Executor executor(name_, text_, data);
   std::string out;
   Status s = executor.Run(*parsed_, out);
   if (!s.ok()) {
-    return "<error expanding template: error executing template " + name_ + ": " + s.message() +
-           ">";
+    std::string message = "error executing template " + name_ + ": " + s.message();
+    if (limit_error && executor.limit_exceeded()) *limit_error = message;
+    return "<error expanding template: " + message + ">";
   }
   return out;
 }

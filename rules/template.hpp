@@ -52,14 +52,16 @@ class AlertTemplate {
   AlertTemplate(AlertTemplate&&) noexcept;
   AlertTemplate& operator=(AlertTemplate&&) noexcept;
 
-  // ExpandAlertTemplate's result for this text.
-  std::string Expand(const TemplateData& data) const;
+  // ExpandAlertTemplate's result for this text: a failure is rendered in-line, as Prometheus
+  // does. When it failed on opswatch's output cap (64 KiB, a limit Prometheus does not have),
+  // `limit_error` (when not null) also receives the error, for the rule's health.
+  std::string Expand(const TemplateData& data, std::string* limit_error = nullptr) const;
 
  private:
   std::string name_;  // "__alert_<name>"
   std::string text_;
   bool literal_ = false;
-  std::string parse_error_;  // non-empty: every expansion renders it
+  std::string parse_error_;  // non-empty: every expansion fails with it
   std::unique_ptr<std::vector<template_parse::Node>> parsed_;
 };
 

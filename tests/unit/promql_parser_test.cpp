@@ -188,5 +188,14 @@ BOOST_AUTO_TEST_CASE(strings_unescape_go_escapes) {
   BOOST_CHECK(!Parse("x{a=\"\\q\"}").ok());
 }
 
+// Found by tests/fuzz/promql_fuzz: a duration whose milliseconds overflow is a syntax error, not
+// undefined behaviour.
+BOOST_AUTO_TEST_CASE(durations_past_the_range_of_milliseconds_are_refused) {
+  BOOST_TEST(!Parse("rate(x[33333333333333335m])").ok());
+  BOOST_TEST(!Parse("rate(x[9223372036854775807ms1ms])").ok());
+  BOOST_TEST(!Parse("rate(x[292471209y])").ok());
+  BOOST_TEST(Canonical("rate(x[290y])") == "rate(x[290y])");
+}
+
 }  // namespace
 }  // namespace opswatch::promql

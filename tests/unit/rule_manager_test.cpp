@@ -186,6 +186,38 @@ BOOST_FIXTURE_TEST_CASE(evaluation_errors_are_counted_and_shown, Fixture) {
   }
 }
 
+BOOST_FIXTURE_TEST_CASE(a_template_cut_off_by_the_output_cap_shows_in_the_rule_health, Fixture) {
+  RuleManager manager(Options(), clock, logger);
+  // 70 actions of 1,000 bytes: past the 64 KiB cap on one expansion.
+  std::string big;
+  for (int i = 0; i < 70; ++i) big += "{{ printf \"%1000d\" 1 }}";
+  manager.SetRules(Rules((R"(groups:
+- name: big
+  rules:
+  - alert: Big
+    expr: opswatch_disk_avail_bytes > 0
+    annotations:
+      small: "{{ humanize \"x\" }}"
+      huge: ')" + big + "'\n")
+                             .c_str()));
+  Step(manager);
+  auto alerts = manager.Alerts();
+  BOOST_REQUIRE_EQUAL(alerts.size(), 1u);  // the alert still fires, carrying the error in-line
+  BOOST_TEST(alerts[0].annotations.at("huge").find("output longer than 65536 bytes") !=
+             std::string::npos);
+  auto rules = json::parse(manager.RulesJson());
+  const json& rule = rules["data"]["groups"][0]["rules"][0];
+  BOOST_TEST(rule["health"] == "err");
+  BOOST_TEST(rule["lastError"].get<std::string>().find(
+                 "error executing template __alert_Big: template: __alert_Big: output longer than "
+                 "65536 bytes") == 0u);
+  // An ordinary template error (the "small" annotation) alone keeps Prometheus's "ok".
+  manager.SetRules(Rules(kGoodRules));
+  Step(manager);
+  rules = json::parse(manager.RulesJson());
+  BOOST_TEST(rules["data"]["groups"][0]["rules"][1]["health"] == "ok");
+}
+
 BOOST_FIXTURE_TEST_CASE(restart_keeps_firing_alert_without_resending, Fixture) {
   SystemTime active_at;
   {
