@@ -3,6 +3,8 @@
 # each one, whatever state the checkout's build directories are in:
 #   normal     RelWithDebInfo build, the whole CTest suite (unit, integration, e2e, container)
 #   asan       AddressSanitizer + UndefinedBehaviorSanitizer build, the suite minus the container
+#   fuzz       every libFuzzer target (clang, ASan + UBSan) for 20 s over its seed corpus
+#              (scripts/fuzz.sh; run it longer by hand: scripts/fuzz.sh 600)
 #   tsan       ThreadSanitizer build of the binary and the tests of the concurrent parts
 #              (scheduler, snapshot store, rule manager, dispatcher, HTTP server, reload under load)
 #
@@ -108,6 +110,16 @@ if configure_and_build tsan build-tsan "opswatch ${tsan_tests[*]}" -DCMAKE_BUILD
   -DOPSWATCH_SANITIZE=OFF -DOPSWATCH_TSAN=ON; then
   run_ctest tsan build-tsan -R "^($(IFS='|'; echo "${tsan_tests[*]}"))\$"
 fi
+
+echo "== fuzz"
+fuzz_log=$(mktemp)
+scripts/fuzz.sh 20 2>&1 | tee "$fuzz_log"
+if [ "${PIPESTATUS[0]}" -eq 0 ]; then
+  record fuzz ok "$(grep -c ' ok: ' "$fuzz_log") targets, 20 s each, no finding"
+else
+  record fuzz FAIL "$(grep -o 'findings in .*' "$fuzz_log" | head -1 || echo 'build failed')"
+fi
+rm -f "$fuzz_log"
 
 echo
 echo "== summary"
