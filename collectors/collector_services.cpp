@@ -4,8 +4,9 @@
 
 namespace opswatch {
 
-CollectorServices::CollectorServices(Clock& clock, Logger& logger, DiskStatter& disk_statter)
-    : clock_(clock), logger_(logger), disk_statter_(disk_statter) {}
+CollectorServices::CollectorServices(Clock& clock, Logger& logger,
+                                     std::shared_ptr<DiskStatter> disk_statter)
+    : clock_(clock), logger_(logger), disk_statter_(std::move(disk_statter)) {}
 
 CollectorServices::~CollectorServices() = default;
 

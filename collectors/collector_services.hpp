@@ -18,14 +18,15 @@ class HttpProbeLoop;
 
 class CollectorServices {
  public:
-  CollectorServices(Clock& clock, Logger& logger, DiskStatter& disk_statter);
+  CollectorServices(Clock& clock, Logger& logger, std::shared_ptr<DiskStatter> disk_statter);
   ~CollectorServices();
   CollectorServices(const CollectorServices&) = delete;
   CollectorServices& operator=(const CollectorServices&) = delete;
 
   Clock& clock() const { return clock_; }
   Logger& logger() const { return logger_; }
-  DiskStatter& disk_statter() const { return disk_statter_; }
+  // Shared: a stat abandoned on a hung mount keeps its own reference, so it may outlive the App.
+  const std::shared_ptr<DiskStatter>& disk_statter() const { return disk_statter_; }
   // The one curl multi loop shared by every http collector; its thread starts on first use and
   // stops (pending probes fail with "probe loop stopped") when these services are destroyed.
   HttpProbeLoop& http_loop();
@@ -33,7 +34,7 @@ class CollectorServices {
  private:
   Clock& clock_;
   Logger& logger_;
-  DiskStatter& disk_statter_;
+  std::shared_ptr<DiskStatter> disk_statter_;
   std::mutex mu_;                             // guards lazily created services
   std::unique_ptr<HttpProbeLoop> http_loop_;  // GUARDED_BY(mu_)
 };

@@ -59,8 +59,8 @@ std::optional<ParsedCollector> ParseDiskCollector(MapReader& reader, const Colle
   return parsed;
 }
 
-DiskCollector::DiskCollector(DiskConfig config, DiskStatter& statter, Clock& clock)
-    : config_(std::move(config)), statter_(statter), clock_(clock) {
+DiskCollector::DiskCollector(DiskConfig config, std::shared_ptr<DiskStatter> statter, Clock& clock)
+    : config_(std::move(config)), statter_(std::move(statter)), clock_(clock) {
   for (size_t i = 0; i < config_.paths.size(); ++i) {
     probes_.push_back(std::make_shared<PathProbe>());
   }
@@ -77,9 +77,8 @@ CollectResult DiskCollector::Collect(const RunContext& ctx) {
     probe->in_flight = true;
     probe->result.reset();
     // The thread owns shared references only, so an abandoned stat may outlive this collector.
-    // It borrows statter_, which the App keeps alive for the life of the process.
-    std::thread([probe, &statter = statter_, path = config_.paths[i]] {
-      auto result = statter.Stat(path);
+    std::thread([probe, statter = statter_, path = config_.paths[i]] {
+      auto result = statter->Stat(path);
       std::lock_guard lock(probe->mu);
       probe->result = std::move(result);
       probe->in_flight = false;
@@ -87,7 +86,7 @@ CollectResult DiskCollector::Collect(const RunContext& ctx) {
     }).detach();
   }
 
-  auto mounts_text = statter_.ReadMountInfo();
+  auto mounts_text = statter_->ReadMountInfo();
   std::vector<MountEntry> mounts;
   if (mounts_text) mounts = ParseMountInfo(*mounts_text);
 

@@ -27,14 +27,14 @@ std::optional<ParsedCollector> ParseDiskCollector(MapReader& reader, const Colle
 
 class DiskCollector final : public Collector {
  public:
-  DiskCollector(DiskConfig config, DiskStatter& statter, Clock& clock);
+  DiskCollector(DiskConfig config, std::shared_ptr<DiskStatter> statter, Clock& clock);
   ~DiskCollector() override;
   CollectResult Collect(const RunContext& ctx) override;
 
  private:
   struct PathProbe;  // shared with the stat thread, which may outlive this collector
   DiskConfig config_;
-  DiskStatter& statter_;
+  std::shared_ptr<DiskStatter> statter_;
   Clock& clock_;
   std::vector<std::shared_ptr<PathProbe>> probes_;  // one per configured path
 };

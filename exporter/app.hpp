@@ -74,7 +74,8 @@ class App {
   const SteadyTime started_;
   OsConfigEnv env_;
   CollectorRegistry registry_;
-  OsDiskStatter disk_statter_;  // lives for the process: abandoned stat threads borrow it
+  // Shared with stat threads abandoned on a hung mount, which may outlive the App.
+  std::shared_ptr<DiskStatter> disk_statter_ = std::make_shared<OsDiskStatter>();
   CollectorServices services_;
   SnapshotStore store_;
   AlertingPipeline alerting_;

@@ -8,7 +8,7 @@
 
 namespace opswatch {
 
-StateDirProbe::StateDirProbe(DiskStatter& statter) : statter_(statter) {}
+StateDirProbe::StateDirProbe(std::shared_ptr<DiskStatter> statter) : statter_(std::move(statter)) {}
 
 void StateDirProbe::SetPath(std::string path) {
   std::lock_guard lock(mu_);
@@ -22,8 +22,9 @@ void StateDirProbe::Refresh() {
     path = path_;
   }
   if (path.empty() || shared_->in_flight.exchange(true)) return;
-  std::thread([shared = shared_, &statter = statter_, path] {
-    auto stats = statter.Stat(path);
+  // Owns what it uses: it may outlive the App (a hung mount, or a refresh still running at exit).
+  std::thread([shared = shared_, statter = statter_, path] {
+    auto stats = statter->Stat(path);
     shared->avail = stats ? double(stats->avail_bytes) : -1;
     // access() reports EROFS even to root, who ignores permission bits.
     std::string problem;

@@ -17,7 +17,7 @@ namespace opswatch {
 
 class StateDirProbe {
  public:
-  explicit StateDirProbe(DiskStatter& statter);
+  explicit StateDirProbe(std::shared_ptr<DiskStatter> statter);
   void SetPath(std::string path);
   void Refresh();
   // Bytes available to unprivileged users; -1 when unknown.
@@ -33,7 +33,7 @@ class StateDirProbe {
     std::mutex mu;
     std::string problem;  // GUARDED_BY(mu)
   };
-  DiskStatter& statter_;
+  std::shared_ptr<DiskStatter> statter_;  // shared with the detached refresh thread
   std::shared_ptr<Shared> shared_ = std::make_shared<Shared>();
   mutable std::mutex mu_;
   std::string path_;  // GUARDED_BY(mu_)

@@ -94,8 +94,7 @@ void Touch(const std::string& path, int64_t epoch) {
 struct Harness {
   FakeClock clock;
   NullLogger logger;
-  OsDiskStatter statter;
-  CollectorServices services{clock, logger, statter};
+  CollectorServices services{clock, logger, std::make_shared<OsDiskStatter>()};
   std::unique_ptr<Collector> collector;
 
   explicit Harness(const std::string& yaml) {

@@ -62,8 +62,8 @@ const Sample* Find(const CollectResult& r, const std::string& family, const std:
 }  // namespace
 
 BOOST_AUTO_TEST_CASE(mountinfo_parsing_and_longest_prefix_match) {
-  FakeStatter statter;
-  auto mounts = ParseMountInfo(*statter.ReadMountInfo());
+  auto statter = std::make_shared<FakeStatter>();
+  auto mounts = ParseMountInfo(*statter->ReadMountInfo());
   BOOST_REQUIRE(mounts.size() == 5u);
   BOOST_TEST(mounts[3].mountpoint == "/mnt/with space");
   BOOST_TEST(FindMount(mounts, "/var/lib").mountpoint == "/");
@@ -74,7 +74,7 @@ BOOST_AUTO_TEST_CASE(mountinfo_parsing_and_longest_prefix_match) {
 
 BOOST_AUTO_TEST_CASE(values_labels_and_errors) {
   FakeClock clock;
-  FakeStatter statter;
+  auto statter = std::make_shared<FakeStatter>();
   DiskCollector collector(DiskConfig{{"/", "/ro", "/missing"}}, statter, clock);
   CollectResult r = collector.Collect(RunContext{clock.SteadyNow() + 5s});
   const Sample* size = Find(r, "opswatch_disk_size_bytes", "/");
@@ -95,8 +95,8 @@ BOOST_AUTO_TEST_CASE(values_labels_and_errors) {
 
 BOOST_AUTO_TEST_CASE(a_hung_stat_marks_the_path_stuck_without_piling_up_threads) {
   FakeClock clock;
-  FakeStatter statter;
-  statter.hung.insert("/mnt/nfs");
+  auto statter = std::make_shared<FakeStatter>();
+  statter->hung.insert("/mnt/nfs");
   DiskCollector collector(DiskConfig{{"/", "/mnt/nfs"}}, statter, clock);
   // The deadline is 50ms of real waiting from the fake clock's now: the stat of "/" returns at
   // once, the NFS one never does.
@@ -110,11 +110,11 @@ BOOST_AUTO_TEST_CASE(a_hung_stat_marks_the_path_stuck_without_piling_up_threads)
   CollectResult r2 = collector.Collect(RunContext{clock.SteadyNow() + 50ms});
   BOOST_TEST(Find(r2, "opswatch_disk_stuck", "/mnt/nfs")->value == 1);
   {
-    std::lock_guard lock(statter.mu);
-    BOOST_TEST(statter.calls["/mnt/nfs"] == 1);  // no second thread on the hung mount
-    BOOST_TEST(statter.calls["/"] == 2);
+    std::lock_guard lock(statter->mu);
+    BOOST_TEST(statter->calls["/mnt/nfs"] == 1);  // no second thread on the hung mount
+    BOOST_TEST(statter->calls["/"] == 2);
   }
-  statter.Release("/mnt/nfs");
+  statter->Release("/mnt/nfs");
   CollectResult r3 = collector.Collect(RunContext{clock.SteadyNow() + 5s});
   BOOST_TEST(Find(r3, "opswatch_disk_stuck", "/mnt/nfs")->value == 0);
   BOOST_TEST(Find(r3, "opswatch_disk_size_bytes", "/mnt/nfs")->value == 1000);
@@ -125,7 +125,7 @@ BOOST_AUTO_TEST_CASE(a_hung_stat_marks_the_path_stuck_without_piling_up_threads)
 // raw (Prometheus rejects the exposition) nor a JSON dump (nlohmann throws).
 BOOST_AUTO_TEST_CASE(mount_table_text_is_sanitised_into_labels) {
   FakeClock clock;
-  FakeStatter statter;
+  auto statter = std::make_shared<FakeStatter>();
   DiskCollector collector(DiskConfig{{"/latin"}}, statter, clock);
   CollectResult r = collector.Collect(RunContext{clock.SteadyNow() + 5s});
   const Sample* size = Find(r, "opswatch_disk_size_bytes", "/latin");
