@@ -1,11 +1,14 @@
 #include "core/config_reader.hpp"
 
 #include <yaml-cpp/depthguard.h>
+#include <yaml-cpp/eventhandler.h>
+#include <yaml-cpp/parser.h>
 
 #include <algorithm>
 #include <cerrno>
 #include <cmath>
 #include <cstdlib>
+#include <sstream>
 #include <unordered_map>
 #include <unordered_set>
 
@@ -46,6 +49,25 @@ std::string ConfigErrors::Format(std::string_view file) const {
 }
 
 namespace {
+
+// Records where each document starts and ignores everything else.
+class DocumentCounter final : public YAML::EventHandler {
+ public:
+  void OnDocumentStart(const YAML::Mark& mark) override { starts.push_back(mark); }
+  void OnDocumentEnd() override {}
+  void OnNull(const YAML::Mark&, YAML::anchor_t) override {}
+  void OnAlias(const YAML::Mark&, YAML::anchor_t) override {}
+  void OnScalar(const YAML::Mark&, const std::string&, YAML::anchor_t,
+                const std::string&) override {}
+  void OnSequenceStart(const YAML::Mark&, const std::string&, YAML::anchor_t,
+                       YAML::EmitterStyle::value) override {}
+  void OnSequenceEnd() override {}
+  void OnMapStart(const YAML::Mark&, const std::string&, YAML::anchor_t,
+                  YAML::EmitterStyle::value) override {}
+  void OnMapEnd() override {}
+
+  std::vector<YAML::Mark> starts;
+};
 
 const char* NodeKind(const YAML::Node& node) {
   return node.IsMap()        ? "mapping"
@@ -120,9 +142,24 @@ YAML::Node LoadYamlDocument(std::string_view text, ConfigErrors& errors) {
     errors.Add(mark, too_deep);
     return failed;
   }
-  std::vector<YAML::Node> documents;
+  YAML::Node document;
   try {
-    documents = YAML::LoadAll(std::string(text));
+    // Count documents without building them, and stop at the second: yaml-cpp's LoadAll never
+    // returns on some inputs (found by config_fuzz: after a "..." marker it produced documents
+    // until memory ran out).
+    std::stringstream in{std::string(text)};
+    YAML::Parser parser(in);
+    DocumentCounter counter;
+    int documents = 0;
+    while (documents < 2 && parser.HandleNextDocument(counter)) ++documents;
+    if (documents == 0) return YAML::Node(YAML::NodeType::Null);
+    if (documents > 1) {
+      errors.Add(counter.starts.size() > 1 ? counter.starts[1] : YAML::Mark(),
+                 "a second YAML document is not allowed (one file holds one document; remove the "
+                 "\"---\" line)");
+      return failed;
+    }
+    document = YAML::Load(std::string(text));
   } catch (const YAML::DeepRecursion& e) {  // yaml-cpp's own limit (~500): the scan missed it
     errors.Add(e.mark, too_deep);
     return failed;
@@ -130,16 +167,9 @@ YAML::Node LoadYamlDocument(std::string_view text, ConfigErrors& errors) {
     errors.Add(e.mark, "invalid YAML: " + e.msg);
     return failed;
   }
-  if (documents.empty()) return YAML::Node(YAML::NodeType::Null);
-  if (documents.size() > 1) {
-    errors.Add(documents[1].Mark(),
-               "a second YAML document is not allowed (one file holds one document; remove the "
-               "\"---\" line)");
-    return failed;
-  }
   size_t before = errors.size();
-  CheckRepeatedKeys(documents[0], errors);
-  return errors.size() == before ? documents[0] : failed;
+  CheckRepeatedKeys(document, errors);
+  return errors.size() == before ? document : failed;
 }
 
 Result<std::string> ExpandEnv(std::string_view text, const ConfigEnv& env) {

@@ -91,7 +91,6 @@ class App {
   std::atomic<bool> config_loaded_{false};
   double last_reload_ok_ = 0;            // GUARDED_BY(reload_mu_)
   double last_reload_success_time_ = 0;  // GUARDED_BY(reload_mu_)
-  uint64_t reload_count_ = 0;            // GUARDED_BY(reload_mu_)
 };
 
 std::string VersionString();

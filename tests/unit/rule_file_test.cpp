@@ -120,7 +120,7 @@ BOOST_AUTO_TEST_CASE(rule_files_are_one_utf8_document_without_repeated_keys) {
       {"groups:\n- name: g\n  rules:\n  - alert: A\n    expr: up == 0\n    expr: up == 1\n",
        "f.yml:6:5: groups[0].rules[0]: duplicate key \"expr\" (first defined at line 5)\n"},
       {"groups: []\n---\ngroups: []\n",
-       "f.yml:3:1: a second YAML document is not allowed (one file holds one document; remove the "
+       "f.yml:2:1: a second YAML document is not allowed (one file holds one document; remove the "
        "\"---\" line)\n"},
       {"groups:\n- name: g\n  rules:\n  - alert: A\n    expr: up == 0\n    annotations:\n"
        "      summary: caf\xE9 down\n",
