@@ -12,31 +12,13 @@
 #include "rules/rule_file.hpp"
 #include "tests/fuzz/fuzz_support.hpp"
 #include "tests/support/env.hpp"
+#include "tests/support/yaml_depth.hpp"
 
 namespace {
 
 using opswatch::fuzz::Require;
 
-// Collections on the longest path, walked iteratively (the property below must not recurse).
-int ParsedDepth(const YAML::Node& root) {
-  int deepest = 0;
-  std::vector<std::pair<YAML::Node, int>> pending{{root, 0}};
-  while (!pending.empty()) {
-    auto [node, depth] = pending.back();
-    pending.pop_back();
-    if (!node.IsMap() && !node.IsSequence()) continue;
-    deepest = std::max(deepest, depth + 1);
-    for (auto it = node.begin(); it != node.end(); ++it) {
-      if (node.IsMap()) {
-        pending.emplace_back(it->first, depth + 1);
-        pending.emplace_back(it->second, depth + 1);
-      } else {
-        pending.emplace_back(*it, depth + 1);
-      }
-    }
-  }
-  return deepest;
-}
+using opswatch::testing::ParsedDepth;
 
 const opswatch::CollectorRegistry& Registry() {
   static const auto* registry = [] {

@@ -14,6 +14,7 @@
 #include "core/config_reader.hpp"
 #include "tests/support/small_stack.hpp"
 #include "tests/support/temp_dir.hpp"
+#include "tests/support/yaml_depth.hpp"
 
 namespace opswatch {
 namespace {
@@ -24,26 +25,7 @@ std::string Repeat(std::string_view piece, int n) {
   return out;
 }
 
-// Collections on the longest path from the root, as yaml-cpp built them (walked iteratively).
-int ParsedDepth(const YAML::Node& root) {
-  int deepest = 0;
-  std::vector<std::pair<YAML::Node, int>> pending{{root, 0}};
-  while (!pending.empty()) {
-    auto [node, depth] = pending.back();
-    pending.pop_back();
-    if (!node.IsMap() && !node.IsSequence()) continue;
-    deepest = std::max(deepest, depth + 1);
-    for (auto it = node.begin(); it != node.end(); ++it) {
-      if (node.IsMap()) {
-        pending.emplace_back(it->first, depth + 1);
-        pending.emplace_back(it->second, depth + 1);
-      } else {
-        pending.emplace_back(*it, depth + 1);
-      }
-    }
-  }
-  return deepest;
-}
+using opswatch::testing::ParsedDepth;
 
 // The scan's own count: the smallest limit it accepts the text under.
 int ScannedDepth(std::string_view text) {
