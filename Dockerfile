@@ -17,6 +17,8 @@ COPY CMakeLists.txt /src/
 COPY core /src/core
 COPY collectors /src/collectors
 COPY rules /src/rules
+COPY notify /src/notify
+COPY cmake /src/cmake
 COPY exporter /src/exporter
 # JOBS: parallel compile jobs (empty = all cores). Shared CI machines pass a small number.
 # REVISION: the git revision for --version and opswatch_build_info (.git is not in the context).

@@ -1,9 +1,9 @@
 #include "collectors/registry.hpp"
 
-#include "collectors/backup_collector.hpp"
-#include "collectors/disk_collector.hpp"
-#include "collectors/http_collector.hpp"
-#include "collectors/postgres_config.hpp"
+#include "collectors/backup/backup_config.hpp"
+#include "collectors/disk/disk_config.hpp"
+#include "collectors/http/http_config.hpp"
+#include "collectors/postgres/postgres_config.hpp"
 
 namespace opswatch {
 

@@ -18,7 +18,7 @@
 #include "exporter/config.hpp"
 #include "exporter/pages.hpp"
 #include "exporter/snapshot_store.hpp"
-#include "rules/notify/dispatcher.hpp"
+#include "notify/dispatcher.hpp"
 #include "rules/rule_manager.hpp"
 
 namespace opswatch {

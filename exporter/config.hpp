@@ -1,5 +1,5 @@
 // The whole opswatch.yml: global settings, collector instances (validated by their type's parser),
-// rule settings, and the alerting section (validated by rules/notify). Loading is all-or-nothing:
+// rule settings, and the alerting section (validated by notify/). Loading is all-or-nothing:
 // any problem rejects the file with every problem listed as file:line:col: message. The file is
 // read bounded (kConfigFileLimit, regular files only) and must be one non-empty UTF-8 YAML
 // mapping without repeated keys.
@@ -15,7 +15,7 @@
 #include "core/config_reader.hpp"
 #include "core/labels.hpp"
 #include "core/units.hpp"
-#include "rules/notify/notify_config.hpp"
+#include "notify/notify_config.hpp"
 #include "rules/rule_file.hpp"
 
 namespace opswatch {

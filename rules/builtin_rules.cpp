@@ -7,7 +7,7 @@
 #include <set>
 
 #include "core/labels.hpp"
-#include "rules/template.hpp"
+#include "rules/template/template.hpp"
 
 namespace opswatch {
 

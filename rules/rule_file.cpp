@@ -9,7 +9,7 @@
 
 #include "core/bounded_read.hpp"
 #include "core/utf8.hpp"
-#include "rules/template.hpp"
+#include "rules/template/template.hpp"
 
 namespace opswatch {
 

@@ -17,7 +17,7 @@
 
 #include "core/config_reader.hpp"
 #include "core/units.hpp"
-#include "rules/promql_ast.hpp"
+#include "rules/promql/promql_ast.hpp"
 
 namespace opswatch {
 

@@ -4,8 +4,8 @@
 #include <map>
 #include <set>
 
-#include "rules/promql_eval.hpp"
-#include "rules/template.hpp"
+#include "rules/promql/promql_eval.hpp"
+#include "rules/template/template.hpp"
 
 namespace opswatch {
 

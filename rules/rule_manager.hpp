@@ -25,10 +25,10 @@
 #include "core/snapshot.hpp"
 #include "rules/alert_state.hpp"
 #include "rules/alert_store.hpp"
-#include "rules/promql_eval.hpp"
+#include "rules/promql/promql_eval.hpp"
+#include "rules/promql/series_history.hpp"
 #include "rules/rule_file.hpp"
-#include "rules/series_history.hpp"
-#include "rules/template.hpp"
+#include "rules/template/template.hpp"
 
 namespace opswatch {
 

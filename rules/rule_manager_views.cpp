@@ -9,7 +9,7 @@
 #include <set>
 
 #include "core/json_dump.hpp"
-#include "rules/promql_ast.hpp"
+#include "rules/promql/promql_ast.hpp"
 #include "rules/rule_manager.hpp"
 
 namespace opswatch {

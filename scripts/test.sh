@@ -79,7 +79,7 @@ run_ctest() {
 
 echo "== clang-format"
 mapfile -t files < <(git ls-files '*.cpp' '*.hpp' 2>/dev/null ||
-  find core collectors rules exporter tests bench -name '*.[ch]pp')
+  find core collectors rules notify exporter tests bench -name '*.[ch]pp')
 if clang-format --dry-run --Werror "${files[@]}"; then
   record clang-format ok "${#files[@]} files"
 else

@@ -11,7 +11,7 @@
 #include <cstdlib>
 #include <string>
 
-#include "collectors/backup_collector.hpp"
+#include "collectors/backup/backup_collector.hpp"
 
 namespace {
 

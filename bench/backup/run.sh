@@ -12,11 +12,11 @@ trap 'rm -rf "$WORK"' EXIT
 
 echo "building listing_bench (-O2)..."
 g++ -std=c++20 -O2 -DNDEBUG -I"$SRC" -o "$WORK/listing_bench" \
-  "$SRC/bench/backup/listing_bench.cpp" "$SRC/collectors/backup_collector.cpp" \
-  "$SRC/collectors/backup_fs.cpp" "$SRC/collectors/backup_glob.cpp" \
-  "$SRC/collectors/backup_verify_job.cpp" "$SRC/collectors/backup_verify_gzip.cpp" \
-  "$SRC/collectors/backup_verify_tar.cpp" "$SRC/collectors/backup_verify_pgdump.cpp" \
-  "$SRC/collectors/backup_verify_sha256.cpp" "$SRC/core/labels.cpp" -lz -lcrypto -lpthread
+  "$SRC/bench/backup/listing_bench.cpp" "$SRC/collectors/backup/backup_collector.cpp" \
+  "$SRC/collectors/backup/backup_fs.cpp" "$SRC/collectors/backup/backup_glob.cpp" \
+  "$SRC/collectors/backup/backup_verify_job.cpp" "$SRC/collectors/backup/backup_verify_gzip.cpp" \
+  "$SRC/collectors/backup/backup_verify_tar.cpp" "$SRC/collectors/backup/backup_verify_pgdump.cpp" \
+  "$SRC/collectors/backup/backup_verify_sha256.cpp" "$SRC/core/labels.cpp" -lz -lcrypto -lpthread
 
 DIR="$WORK/backups"
 echo "making $COUNT files in $DIR..."

@@ -20,7 +20,7 @@
 #include <thread>
 #include <vector>
 
-#include "rules/notify/dispatcher.hpp"
+#include "notify/dispatcher.hpp"
 
 using namespace opswatch;
 using namespace opswatch::notify;

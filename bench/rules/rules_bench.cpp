@@ -9,7 +9,7 @@
 #include <vector>
 
 #include "bench/rules/rule_shapes.hpp"
-#include "rules/promql_eval.hpp"
+#include "rules/promql/promql_eval.hpp"
 
 namespace {
 

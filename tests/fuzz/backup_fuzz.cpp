@@ -5,9 +5,9 @@
 #include <iterator>
 #include <string>
 
-#include "collectors/backup_verify_gzip.hpp"
-#include "collectors/backup_verify_pgdump.hpp"
-#include "collectors/backup_verify_tar.hpp"
+#include "collectors/backup/backup_verify_gzip.hpp"
+#include "collectors/backup/backup_verify_pgdump.hpp"
+#include "collectors/backup/backup_verify_tar.hpp"
 #include "tests/fuzz/fuzz_support.hpp"
 
 namespace {

@@ -2,7 +2,7 @@
 // parsed separately, an export path), the rest a response body evaluated as the collector does.
 #include <nlohmann/json.hpp>
 
-#include "collectors/http_check_expr.hpp"
+#include "collectors/check_expr.hpp"
 #include "tests/fuzz/fuzz_support.hpp"
 
 using opswatch::fuzz::Require;

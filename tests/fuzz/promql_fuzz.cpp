@@ -2,9 +2,9 @@
 // to the same text again); evaluate against a small fixed history; walk MaxRange.
 #include <chrono>
 
-#include "rules/promql_ast.hpp"
-#include "rules/promql_eval.hpp"
-#include "rules/series_history.hpp"
+#include "rules/promql/promql_ast.hpp"
+#include "rules/promql/promql_eval.hpp"
+#include "rules/promql/series_history.hpp"
 #include "tests/fuzz/fuzz_support.hpp"
 
 namespace {

@@ -1,7 +1,7 @@
 // The alert template language: parse (load-time check) and expand with fixed data, through both
 // entry points; an expansion never exceeds the output cap by more than its error text.
-#include "rules/rule_template_parse.hpp"
-#include "rules/template.hpp"
+#include "rules/template/template.hpp"
+#include "rules/template/template_parse.hpp"
 #include "tests/fuzz/fuzz_support.hpp"
 
 using opswatch::fuzz::Require;

@@ -3,13 +3,13 @@
 // `sha256sum`; then truncated, bit-flipped and zero-byte variants, mtimes set with `touch -d`.
 // Every metric is asserted, ages against a FakeClock.
 #define BOOST_TEST_MODULE backup_collector_integration
-#include "collectors/backup_collector.hpp"
+#include "collectors/backup/backup_collector.hpp"
 
 #include <boost/test/unit_test.hpp>
 #include <filesystem>
 #include <fstream>
 
-#include "collectors/backup_verify_pgdump.hpp"
+#include "collectors/backup/backup_verify_pgdump.hpp"
 #include "collectors/collector_services.hpp"
 #include "collectors/disk_statter.hpp"
 #include "core/fake_clock.hpp"

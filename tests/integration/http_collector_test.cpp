@@ -1,5 +1,5 @@
 #define BOOST_TEST_MODULE http_collector
-#include "collectors/http_collector.hpp"
+#include "collectors/http/http_collector.hpp"
 
 #include <boost/test/unit_test.hpp>
 #include <chrono>

@@ -11,7 +11,7 @@
 #include <random>
 #include <thread>
 
-#include "rules/notify/dispatcher.hpp"
+#include "notify/dispatcher.hpp"
 #include "tests/support/http_client.hpp"
 #include "tests/support/process.hpp"
 #include "tests/support/recording_receiver.hpp"

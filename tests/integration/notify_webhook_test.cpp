@@ -7,7 +7,7 @@
 #include <nlohmann/json.hpp>
 #include <random>
 
-#include "rules/notify/dispatcher.hpp"
+#include "notify/dispatcher.hpp"
 #include "tests/support/recording_receiver.hpp"
 #include "tests/support/temp_dir.hpp"
 

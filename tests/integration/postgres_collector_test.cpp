@@ -2,7 +2,7 @@
 // psql's, a sleeping query is cancelled while others publish, restarts and outages, wrong
 // passwords, and 1,000 cycles on one backend with a flat fd count.
 #define BOOST_TEST_MODULE postgres_collector_integration
-#include "collectors/postgres_collector.hpp"
+#include "collectors/postgres/postgres_collector.hpp"
 
 #include <arpa/inet.h>
 #include <netinet/in.h>
@@ -13,7 +13,7 @@
 #include <filesystem>
 #include <mutex>
 
-#include "collectors/pg_connection.hpp"
+#include "collectors/postgres/postgres_connection.hpp"
 #include "tests/support/postgres_fixture.hpp"
 
 namespace opswatch {

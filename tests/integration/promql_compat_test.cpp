@@ -13,7 +13,7 @@
 #include <sstream>
 #include <thread>
 
-#include "rules/promql_eval.hpp"
+#include "rules/promql/promql_eval.hpp"
 #include "tests/support/http_client.hpp"
 #include "tests/support/process.hpp"
 #include "tests/support/temp_dir.hpp"

@@ -2,14 +2,14 @@
 // matching, every summary metric, settling of files still being written, the verification cache,
 // and verification that pauses at the deadline and resumes on the next run.
 #define BOOST_TEST_MODULE backup_collector
-#include "collectors/backup_collector.hpp"
+#include "collectors/backup/backup_collector.hpp"
 
 #include <zlib.h>
 
 #include <boost/test/unit_test.hpp>
 #include <mutex>
 
-#include "collectors/backup_verify_sha256.hpp"
+#include "collectors/backup/backup_verify_sha256.hpp"
 #include "core/fake_clock.hpp"
 #include "tests/support/env.hpp"
 

@@ -7,11 +7,11 @@
 #include <cstring>
 #include <string>
 
-#include "collectors/backup_verify_gzip.hpp"
-#include "collectors/backup_verify_job.hpp"
-#include "collectors/backup_verify_pgdump.hpp"
-#include "collectors/backup_verify_sha256.hpp"
-#include "collectors/backup_verify_tar.hpp"
+#include "collectors/backup/backup_verify_gzip.hpp"
+#include "collectors/backup/backup_verify_job.hpp"
+#include "collectors/backup/backup_verify_pgdump.hpp"
+#include "collectors/backup/backup_verify_sha256.hpp"
+#include "collectors/backup/backup_verify_tar.hpp"
 
 namespace opswatch {
 namespace {

@@ -3,7 +3,7 @@
 
 #include <boost/test/unit_test.hpp>
 
-#include "rules/promql_eval.hpp"
+#include "rules/promql/promql_eval.hpp"
 
 namespace opswatch {
 namespace {

@@ -1,5 +1,5 @@
 #define BOOST_TEST_MODULE disk_collector
-#include "collectors/disk_collector.hpp"
+#include "collectors/disk/disk_collector.hpp"
 
 #include <boost/test/unit_test.hpp>
 #include <condition_variable>

@@ -5,7 +5,7 @@
 #include <boost/test/unit_test.hpp>
 #include <string>
 
-#include "collectors/http_check_expr.hpp"
+#include "collectors/check_expr.hpp"
 #include "tests/support/small_stack.hpp"
 
 namespace opswatch {

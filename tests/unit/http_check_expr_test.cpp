@@ -1,7 +1,7 @@
 #define BOOST_TEST_MODULE http_check_expr
-#include "collectors/http_check_expr.hpp"
-
 #include <boost/test/unit_test.hpp>
+
+#include "collectors/check_expr.hpp"
 
 namespace opswatch {
 namespace {

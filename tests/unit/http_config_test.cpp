@@ -1,9 +1,9 @@
 #define BOOST_TEST_MODULE http_config
-#include "collectors/http_config.hpp"
+#include "collectors/http/http_config.hpp"
 
 #include <boost/test/unit_test.hpp>
 
-#include "collectors/http_collector.hpp"
+#include "collectors/http/http_collector.hpp"
 #include "tests/support/env.hpp"
 
 namespace opswatch {

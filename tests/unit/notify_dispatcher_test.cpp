@@ -7,7 +7,7 @@
 #include <nlohmann/json.hpp>
 
 #include "core/fake_clock.hpp"
-#include "rules/notify/dispatcher.hpp"
+#include "notify/dispatcher.hpp"
 #include "tests/support/temp_dir.hpp"
 
 using namespace opswatch;

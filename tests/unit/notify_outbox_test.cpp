@@ -6,7 +6,7 @@
 #include <chrono>
 #include <filesystem>
 
-#include "rules/notify/outbox.hpp"
+#include "notify/outbox.hpp"
 #include "tests/support/temp_dir.hpp"
 
 namespace opswatch::notify {

@@ -5,10 +5,10 @@
 #include <nlohmann/json.hpp>
 
 #include "core/fake_clock.hpp"
-#include "rules/notify/aggregation.hpp"
-#include "rules/notify/notify_config.hpp"
-#include "rules/notify/payload.hpp"
-#include "rules/notify/retry.hpp"
+#include "notify/aggregation.hpp"
+#include "notify/notify_config.hpp"
+#include "notify/payload.hpp"
+#include "notify/retry.hpp"
 #include "tests/support/env.hpp"
 
 using namespace opswatch;

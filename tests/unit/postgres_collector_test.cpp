@@ -1,7 +1,7 @@
 // The postgres collector's logic over a fake connection and a FakeClock: built-in metric mapping,
 // one failed query marks only itself down, intervals, server down and reconnect.
 #define BOOST_TEST_MODULE postgres_collector
-#include "collectors/postgres_collector.hpp"
+#include "collectors/postgres/postgres_collector.hpp"
 
 #include <boost/test/unit_test.hpp>
 #include <map>

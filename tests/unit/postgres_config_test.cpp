@@ -1,6 +1,6 @@
 // The postgres collector's config: defaults, secrets, and exact file:line:col errors.
 #define BOOST_TEST_MODULE postgres_config
-#include "collectors/postgres_config.hpp"
+#include "collectors/postgres/postgres_config.hpp"
 
 #include <boost/test/unit_test.hpp>
 

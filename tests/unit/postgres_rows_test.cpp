@@ -1,6 +1,6 @@
 // Custom query rows -> samples, and the metric name rules checked at load.
 #define BOOST_TEST_MODULE postgres_rows
-#include "collectors/postgres_rows.hpp"
+#include "collectors/postgres/postgres_rows.hpp"
 
 #include <boost/test/unit_test.hpp>
 #include <cmath>

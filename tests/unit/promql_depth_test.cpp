@@ -6,8 +6,8 @@
 #include <chrono>
 #include <string>
 
-#include "rules/promql_ast.hpp"
-#include "rules/promql_eval.hpp"
+#include "rules/promql/promql_ast.hpp"
+#include "rules/promql/promql_eval.hpp"
 #include "tests/support/small_stack.hpp"
 
 namespace opswatch::promql {

@@ -1,5 +1,5 @@
 #define BOOST_TEST_MODULE promql_eval
-#include "rules/promql_eval.hpp"
+#include "rules/promql/promql_eval.hpp"
 
 #include <boost/test/unit_test.hpp>
 #include <cmath>

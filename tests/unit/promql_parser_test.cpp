@@ -1,8 +1,8 @@
 #define BOOST_TEST_MODULE promql_parser
 #include <boost/test/unit_test.hpp>
 
-#include "rules/promql_ast.hpp"
-#include "rules/promql_lexer.hpp"
+#include "rules/promql/promql_ast.hpp"
+#include "rules/promql/promql_lexer.hpp"
 
 namespace opswatch::promql {
 namespace {

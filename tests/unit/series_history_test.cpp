@@ -1,5 +1,5 @@
 #define BOOST_TEST_MODULE series_history
-#include "rules/series_history.hpp"
+#include "rules/promql/series_history.hpp"
 
 #include <bit>
 #include <boost/test/unit_test.hpp>

@@ -7,8 +7,8 @@
 #include <chrono>
 #include <string>
 
-#include "rules/rule_template_parse.hpp"
-#include "rules/template.hpp"
+#include "rules/template/template.hpp"
+#include "rules/template/template_parse.hpp"
 #include "tests/support/small_stack.hpp"
 
 namespace opswatch {

@@ -1,5 +1,5 @@
 #define BOOST_TEST_MODULE template
-#include "rules/template.hpp"
+#include "rules/template/template.hpp"
 
 #include <boost/test/unit_test.hpp>
 

@@ -1,0 +1,204 @@
+#include "collectors/http/http_collector.hpp"
+
+#include <algorithm>
+#include <condition_variable>
+#include <mutex>
+
+
+namespace opswatch {
+
+struct HttpCollector::Shared {
+  struct Slot {
+    bool in_flight = false;                   // GUARDED_BY(mu)
+    std::optional<HttpProbeResponse> result;  // GUARDED_BY(mu)
+  };
+  std::mutex mu;
+  std::condition_variable done;
+  std::vector<Slot> slots;  // one per target
+};
+
+HttpTargetOutcome EvaluateHttpResponse(const HttpConfig& config,
+                                       const HttpProbeResponse& response) {
+  HttpTargetOutcome out;
+  auto fail = [&out](std::string reason) {
+    if (out.error.empty()) out.error = std::move(reason);
+  };
+  if (!response.completed) {
+    fail(response.error.empty() ? "no response" : response.error);
+    for (const auto& check : config.checks) out.checks.emplace_back(check.text(), false);
+    return out;
+  }
+  if (!HttpStatusExpected(config, response.status)) {
+    fail("unexpected status " + std::to_string(response.status));
+  }
+  // Parse once, only when a check or export reads JSON. A 503 from /health usually still has a
+  // JSON body, and its checks say which part is unhealthy, so checks run whatever the status.
+  bool needs_json =
+      !config.exports.empty() || std::any_of(config.checks.begin(), config.checks.end(),
+                                             [](const CheckExpr& c) { return c.uses_json(); });
+  nlohmann::json doc;
+  bool json_ok = false;
+  if (needs_json) {
+    doc = nlohmann::json::parse(response.body, nullptr, /*allow_exceptions=*/false);
+    json_ok = !doc.is_discarded();
+  }
+  CheckInput input;
+  input.status = response.status;
+  input.duration_seconds = response.duration_seconds;
+  input.body = response.body;
+  input.json = json_ok ? &doc : nullptr;
+  for (const auto& check : config.checks) {
+    auto passed = check.Evaluate(input);
+    bool ok = passed.ok() && *passed;
+    out.checks.emplace_back(check.text(), ok);
+    if (!ok) {
+      fail("check \"" + check.text() + "\" failed" + (passed.ok() ? "" : ": " + passed.error()));
+    }
+  }
+  if (json_ok) {
+    for (const auto& field : config.exports) {
+      const nlohmann::json* node = LookupJsonPath(doc, field.path);
+      if (node == nullptr) continue;
+      if (node->is_number()) out.exports.emplace_back(field.field, node->get<double>());
+      if (node->is_boolean()) out.exports.emplace_back(field.field, node->get<bool>() ? 1 : 0);
+    }
+  }
+  out.up = out.error.empty();
+  return out;
+}
+
+HttpProbeRequest BuildHttpProbeRequest(const HttpConfig& config, const HttpTarget& target,
+                                       Millis timeout) {
+  HttpProbeRequest request;
+  request.url = target.url;
+  request.method = config.method;
+  for (const auto& header : config.headers) request.headers.emplace_back(header.name, header.value);
+  request.body = config.body;
+  request.body_limit = config.body_limit;
+  request.timeout = timeout;
+  request.max_redirects = config.follow_redirects ? kHttpMaxRedirects : 0;
+  request.ca_file = config.tls.ca_file;
+  request.cert_file = config.tls.cert_file;
+  request.key_file = config.tls.key_file;
+  request.server_name = config.tls.server_name;
+  request.insecure_skip_verify = config.tls.insecure_skip_verify;
+  return request;
+}
+
+HttpCollector::HttpCollector(HttpConfig config, HttpProbeLoop& loop, Clock& clock, Logger& logger)
+    : config_(std::move(config)),
+      loop_(loop),
+      clock_(clock),
+      logger_(logger),
+      shared_(std::make_shared<Shared>()),
+      cert_not_after_(config_.targets.size()),
+      last_error_(config_.targets.size()) {
+  shared_->slots.resize(config_.targets.size());
+}
+
+HttpCollector::~HttpCollector() = default;
+
+CollectResult HttpCollector::Collect(const RunContext& ctx) {
+  const size_t n = config_.targets.size();
+  auto remaining = std::chrono::duration_cast<Millis>(ctx.deadline - clock_.SteadyNow());
+  Millis timeout = std::max(Millis(1), std::min(config_.timeout, remaining));
+  std::vector<bool> skipped(n, false);
+  std::vector<HttpProbeRequest> requests;
+  {
+    std::lock_guard lock(shared_->mu);
+    for (size_t i = 0; i < n; ++i) {
+      auto& slot = shared_->slots[i];
+      if (slot.in_flight) {
+        skipped[i] = true;  // an earlier probe outlived its run: do not pile up transfers
+        continue;
+      }
+      slot.in_flight = true;
+      slot.result.reset();
+    }
+  }
+  for (size_t i = 0; i < n; ++i) {
+    if (skipped[i]) continue;
+    // The callback owns a shared reference, so a probe may outlive this collector.
+    loop_.Submit(BuildHttpProbeRequest(config_, config_.targets[i], timeout),
+                 [shared = shared_, i](HttpProbeResponse response) {
+                   std::lock_guard lock(shared->mu);
+                   shared->slots[i].result = std::move(response);
+                   shared->slots[i].in_flight = false;
+                   shared->done.notify_all();
+                 });
+  }
+
+  std::vector<std::optional<HttpProbeResponse>> responses(n);
+  {
+    std::unique_lock lock(shared_->mu);
+    // Wait in real time for what is left of the run's deadline (the clock may be a test's).
+    auto wait = ctx.deadline - clock_.SteadyNow();
+    shared_->done.wait_for(lock, wait, [&] {
+      for (size_t i = 0; i < n; ++i) {
+        if (!skipped[i] && shared_->slots[i].in_flight) return false;
+      }
+      return true;
+    });
+    for (size_t i = 0; i < n; ++i) {
+      if (!skipped[i] && !shared_->slots[i].in_flight) responses[i] = shared_->slots[i].result;
+    }
+  }
+
+  MetricFamily up = Gauge("opswatch_http_up",
+                          "1 when the probe completed, the status was expected and every check "
+                          "passed.");
+  MetricFamily status = Gauge("opswatch_http_status_code",
+                              "HTTP status code of the last response; 0 when none arrived.");
+  MetricFamily duration = Gauge("opswatch_http_duration_seconds",
+                                "Duration of the last probe in seconds, redirects included.");
+  MetricFamily check_ok =
+      Gauge("opswatch_http_check_ok", "1 when the check passed on the last response.");
+  MetricFamily json_value = Gauge("opswatch_http_json_value",
+                                  "Value of an exported JSON field of the last response "
+                                  "(booleans as 1 and 0).");
+  MetricFamily cert_expiry = Gauge("opswatch_http_tls_cert_expiry_timestamp_seconds",
+                                   "Expiry (notAfter) of the target's TLS leaf certificate, "
+                                   "in unix seconds.");
+  MetricFamily body_bytes =
+      Gauge("opswatch_http_body_bytes", "Body bytes received in the last response.");
+  for (size_t i = 0; i < n; ++i) {
+    const HttpTarget& target = config_.targets[i];
+    Labels labels{{"target", target.label}};
+    HttpProbeResponse response;
+    if (skipped[i]) {
+      response.error = "previous probe still running";
+    } else if (!responses[i]) {
+      response.error = "no response before the collector's deadline";
+    } else {
+      response = std::move(*responses[i]);
+    }
+    HttpTargetOutcome outcome = EvaluateHttpResponse(config_, response);
+    up.Add(labels, outcome.up ? 1 : 0);
+    status.Add(labels, double(response.status));
+    duration.Add(labels, response.duration_seconds);
+    body_bytes.Add(labels, double(response.body_bytes));
+    for (const auto& [text, ok] : outcome.checks) {
+      check_ok.Add(Labels(labels).Set("check", text), ok ? 1 : 0);
+    }
+    for (const auto& [field, value] : outcome.exports) {
+      json_value.Add(Labels(labels).Set("field", field), value);
+    }
+    if (response.cert_not_after) cert_not_after_[i] = response.cert_not_after;
+    if (target.https && cert_not_after_[i]) cert_expiry.Add(labels, *cert_not_after_[i]);
+    if (outcome.error != last_error_[i]) {
+      if (outcome.error.empty()) {
+        logger_.Info("http target is up", {{"target", target.label}});
+      } else {
+        logger_.Warn("http target is down", {{"target", target.label}, {"reason", outcome.error}});
+      }
+      last_error_[i] = outcome.error;
+    }
+  }
+  CollectResult result;
+  result.families = {std::move(up),        std::move(status),     std::move(duration),
+                     std::move(check_ok),  std::move(json_value), std::move(cert_expiry),
+                     std::move(body_bytes)};
+  return result;
+}
+
+}  // namespace opswatch
