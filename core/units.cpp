@@ -1,6 +1,7 @@
 #include "core/units.hpp"
 
 #include <cctype>
+#include <charconv>
 #include <cmath>
 #include <cstdlib>
 #include <limits>
@@ -36,9 +37,10 @@ Result<Millis> ParseDuration(std::string_view text) {
   while (pos < text.size()) {
     size_t digits_start = pos;
     while (pos < text.size() && std::isdigit(static_cast<unsigned char>(text[pos]))) ++pos;
-    if (pos == digits_start) return invalid();
-    if (pos - digits_start > 15) return invalid();
-    int64_t number = std::stoll(std::string(text.substr(digits_start, pos - digits_start)));
+    int64_t number = 0;
+    if (std::from_chars(text.data() + digits_start, text.data() + pos, number).ec != std::errc()) {
+      return invalid();  // no digits, or more than int64 holds
+    }
     size_t unit_start = pos;
     while (pos < text.size() && std::isalpha(static_cast<unsigned char>(text[pos]))) ++pos;
     std::string_view unit = text.substr(unit_start, pos - unit_start);
@@ -48,8 +50,11 @@ Result<Millis> ParseDuration(std::string_view text) {
     }
     if (found < 0 || found <= last_unit) return invalid();
     last_unit = found;
-    if (number > std::numeric_limits<int64_t>::max() / kUnits[found].millis) return invalid();
-    total += number * kUnits[found].millis;
+    int64_t unit_total = 0;
+    if (__builtin_mul_overflow(number, kUnits[found].millis, &unit_total) ||
+        __builtin_add_overflow(total, unit_total, &total)) {
+      return invalid();  // past ~292 million years
+    }
   }
   return Millis(total);
 }
@@ -63,8 +68,9 @@ std::string FormatDuration(Millis d) {
     ms = -ms;
   }
   for (const auto& unit : kUnits) {
-    if (unit.name == "w") continue;  // Prometheus prints 14d, not 2w
-    if (unit.name == "y" && ms % unit.millis != 0) continue;
+    // Years and weeks only when they divide the rest exactly: Prometheus prints 90d, not 12w6d.
+    bool exact_only = unit.name == "y" || unit.name == "w";
+    if (exact_only && ms % unit.millis != 0) continue;
     if (ms >= unit.millis) {
       out += std::to_string(ms / unit.millis);
       out += unit.name;

@@ -13,9 +13,10 @@ namespace opswatch {
 using Millis = std::chrono::milliseconds;
 
 // Units y w d h m s ms, combined largest first, as Prometheus's model.ParseDuration. "0" is
-// allowed.
+// allowed. The one duration parser: config values and PromQL range literals both use it.
 Result<Millis> ParseDuration(std::string_view text);
-// The shortest Prometheus form, e.g. 90000ms -> "1m30s", 0 -> "0s".
+// Prometheus's model.Duration spelling: largest units first, years and weeks only when exact
+// (90000ms -> "1m30s", 14d -> "2w", 9d -> "9d", 0 -> "0s").
 std::string FormatDuration(Millis d);
 
 // A plain byte count or a number with B, KB, MB, GB, TB (powers of 1000) or KiB, MiB, GiB, TiB

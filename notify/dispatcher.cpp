@@ -4,6 +4,7 @@
 #include <set>
 
 #include "core/json_dump.hpp"
+#include "core/time_format.hpp"
 #include "notify/payload.hpp"
 
 namespace opswatch::notify {
@@ -218,7 +219,7 @@ HttpRequest Dispatcher::BuildRequest(const Receiver& receiver, const Notificatio
     return request;
   }
   request.url = Secret(PushUrl(receiver.config.url));
-  std::string ends_at = FormatRfc3339(receiver.push->FiringEndsAt(now));
+  std::string ends_at = FormatRfc3339Nano(receiver.push->FiringEndsAt(now));
   nlohmann::json alerts = nlohmann::json::array();
   for (const PushItem& item : n.items) {
     nlohmann::json alert = nlohmann::json::parse(item.alert_json);

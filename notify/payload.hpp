@@ -17,13 +17,6 @@ namespace opswatch::notify {
 // Alertmanager's alert fingerprint (prometheus/common model.LabelSet.Fingerprint) as 16 hex digits.
 std::string FingerprintHex(const Labels& labels);
 
-// Go's time.Time JSON form in UTC (RFC 3339 with up to 9 fraction digits, trailing zeros cut).
-// The zero SystemTime{} renders as Go's zero time "0001-01-01T00:00:00Z", as Alertmanager does
-// for an alert with no end.
-std::string FormatRfc3339(SystemTime t);
-// Parses what FormatRfc3339 writes (and plain "...Z" forms). Zero time when unparseable.
-SystemTime ParseRfc3339(const std::string& text);
-
 // When Prometheus says an alert started: when it began firing (its active time as fallback).
 SystemTime AlertStartsAt(const Alert& alert);
 

@@ -9,6 +9,7 @@
 #include <set>
 
 #include "core/json_dump.hpp"
+#include "core/time_format.hpp"
 #include "rules/promql/promql_ast.hpp"
 #include "rules/rule_manager.hpp"
 
@@ -17,31 +18,6 @@ namespace opswatch {
 namespace {
 
 using Json = nlohmann::ordered_json;
-
-// Go's time.Time RFC3339Nano in UTC ("2023-11-14T22:13:20.5Z"); the zero time as Go prints it.
-std::string Rfc3339Nano(SystemTime t) {
-  if (t == SystemTime{}) return "0001-01-01T00:00:00Z";
-  auto ns = std::chrono::duration_cast<std::chrono::nanoseconds>(t.time_since_epoch()).count();
-  auto secs = static_cast<time_t>(ns / 1'000'000'000);
-  long long frac = ns % 1'000'000'000;
-  if (frac < 0) {
-    frac += 1'000'000'000;
-    secs -= 1;
-  }
-  std::tm tm{};
-  gmtime_r(&secs, &tm);
-  char buf[64];
-  std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%S", &tm);
-  std::string out = buf;
-  if (frac > 0) {
-    char digits[32];
-    std::snprintf(digits, sizeof digits, ".%09lld", frac);
-    std::string f = digits;
-    while (f.back() == '0') f.pop_back();
-    out += f;
-  }
-  return out + "Z";
-}
 
 // strconv.FormatFloat(v, 'e', -1, 64), as Prometheus's API renders alert values ("5.23e-02").
 std::string GoExpFloat(double v) {
@@ -72,9 +48,9 @@ Json AlertJson(const AlertRecord& record) {
   Json out = {{"labels", LabelsJson(a.labels)},
               {"annotations", MapJson(a.annotations)},
               {"state", AlertStateName(a.state)},
-              {"activeAt", Rfc3339Nano(a.active_at)}};
+              {"activeAt", FormatRfc3339Nano(a.active_at)}};
   if (record.keep_firing_since != SystemTime{}) {
-    out["keepFiringSince"] = Rfc3339Nano(record.keep_firing_since);
+    out["keepFiringSince"] = FormatRfc3339Nano(record.keep_firing_since);
   }
   out["value"] = GoExpFloat(a.value);
   return out;
@@ -119,7 +95,7 @@ Json RuleJson(const RuleState& rule) {
   }
   if (!rule.last_error.empty()) j["lastError"] = rule.last_error;
   j["evaluationTime"] = rule.evaluation_seconds;
-  j["lastEvaluation"] = Rfc3339Nano(rule.last_evaluation);
+  j["lastEvaluation"] = FormatRfc3339Nano(rule.last_evaluation);
   j["type"] = spec.kind == RuleSpec::Kind::kAlerting ? "alerting" : "recording";
   return j;
 }
@@ -187,7 +163,7 @@ std::string RuleManager::RulesJson() const {
     out += R"(,"limit":0,"evaluationTime":)";
     AppendJson(out, group.evaluation_seconds);
     out += R"(,"lastEvaluation":)";
-    AppendJson(out, Rfc3339Nano(group.last_evaluation));
+    AppendJson(out, FormatRfc3339Nano(group.last_evaluation));
     out += '}';
   }
   out += "]}}";

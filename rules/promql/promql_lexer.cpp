@@ -5,6 +5,8 @@
 #include <cmath>
 #include <cstdlib>
 
+#include "core/units.hpp"
+
 namespace opswatch::promql {
 namespace {
 
@@ -119,64 +121,7 @@ bool Unescape(std::string_view body, char quote, std::string& out) {
   return true;
 }
 
-struct Unit {
-  std::string_view suffix;
-  long long millis;
-};
-constexpr Unit kUnits[] = {{"y", 365LL * 24 * 3600 * 1000},
-                           {"w", 7LL * 24 * 3600 * 1000},
-                           {"d", 24LL * 3600 * 1000},
-                           {"h", 3600LL * 1000},
-                           {"m", 60LL * 1000},
-                           {"s", 1000},
-                           {"ms", 1}};
-
 }  // namespace
-
-bool ParseDuration(std::string_view text, long long& millis) {
-  // Units must appear in decreasing order, each at most once (Prometheus's model.ParseDuration).
-  millis = 0;
-  size_t pos = 0;
-  int last_unit = -1;
-  if (text.empty()) return false;
-  while (pos < text.size()) {
-    size_t start = pos;
-    while (pos < text.size() && IsDigit(text[pos])) ++pos;
-    if (pos == start) return false;
-    long long n = 0;
-    if (std::from_chars(text.data() + start, text.data() + pos, n).ec != std::errc()) return false;
-    int unit = -1;
-    if (text.substr(pos, 2) == "ms") {
-      unit = 6;
-      pos += 2;
-    } else if (pos < text.size()) {
-      for (int u = 0; u < 6; ++u) {
-        if (text[pos] == kUnits[u].suffix[0]) unit = u;
-      }
-      if (unit >= 0) ++pos;
-    }
-    if (unit < 0 || unit <= last_unit) return false;
-    last_unit = unit;
-    long long unit_millis = 0;
-    if (__builtin_mul_overflow(n, kUnits[unit].millis, &unit_millis) ||
-        __builtin_add_overflow(millis, unit_millis, &millis)) {
-      return false;  // past ~292 million years
-    }
-  }
-  return millis > 0;
-}
-
-std::string FormatDuration(long long millis) {
-  if (millis == 0) return "0s";
-  std::string out;
-  for (const auto& unit : kUnits) {
-    if (millis >= unit.millis) {
-      out += std::to_string(millis / unit.millis) + std::string(unit.suffix);
-      millis %= unit.millis;
-    }
-  }
-  return out;
-}
 
 Result<std::vector<Token>> Lex(std::string_view text) {
   std::vector<Token> tokens;
@@ -223,14 +168,17 @@ Result<std::vector<Token>> Lex(std::string_view text) {
       while (j < text.size() &&
              (IsDigit(text[j]) || std::isalpha(static_cast<unsigned char>(text[j]))))
         ++j;
-      long long millis = 0;
       std::string_view word = text.substr(i, j - i);
       if (word.find_first_of("ywdhms") != std::string_view::npos &&
-          word.find('e') == std::string_view::npos && ParseDuration(word, millis)) {
-        i = j;
-        push(TokenKind::kDuration, start, i);
-        tokens.back().millis = millis;
-        continue;
+          word.find('e') == std::string_view::npos) {
+        // A zero duration is not a duration here (Prometheus: "duration must be greater than 0").
+        auto duration = ParseDuration(word);
+        if (duration.ok() && duration->count() > 0) {
+          i = j;
+          push(TokenKind::kDuration, start, i);
+          tokens.back().millis = duration->count();
+          continue;
+        }
       }
       while (i < text.size() && IsDigit(text[i])) ++i;
       if (i < text.size() && text[i] == '.') {

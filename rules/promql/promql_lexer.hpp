@@ -54,11 +54,6 @@ struct Token {
 // "<line>:<col>: <problem>" on a lexical error (bad escape, unterminated string, stray byte).
 Result<std::vector<Token>> Lex(std::string_view text);
 
-// Parses a Prometheus duration ("1h30m", "250ms"); false when malformed or zero.
-bool ParseDuration(std::string_view text, long long& millis);
-// Prometheus's duration spelling: largest units first, "0s" for zero.
-std::string FormatDuration(long long millis);
-
 std::string_view TokenKindText(TokenKind kind);
 
 }  // namespace opswatch::promql

@@ -3,6 +3,7 @@
 #include <cmath>
 #include <cstdio>
 
+#include "core/units.hpp"
 #include "rules/promql/promql_ast.hpp"
 #include "rules/promql/promql_lexer.hpp"
 
@@ -84,7 +85,7 @@ std::string FormatSelector(const Expr& e) {
   if (!inner.empty() || e.metric_name.empty()) out += "{" + inner + "}";
   if (e.kind == ExprKind::kMatrixSelector) {
     out += '[';
-    out += FormatDuration(e.range.count());
+    out += FormatDuration(e.range);
     out += ']';
   }
   return out;

@@ -8,6 +8,7 @@
 #include <functional>
 #include <map>
 
+#include "core/time_format.hpp"
 #include "rules/template/template.hpp"
 #include "rules/template/template_parse.hpp"
 
@@ -67,19 +68,7 @@ std::string GoTimeString(double unix_seconds) {
     secs += 1;
     nanos -= 1'000'000'000;
   }
-  std::tm tm{};
-  gmtime_r(&secs, &tm);
-  char buf[64];
-  std::strftime(buf, sizeof buf, "%Y-%m-%d %H:%M:%S", &tm);
-  std::string out = buf;
-  if (nanos > 0) {
-    char frac[32];
-    std::snprintf(frac, sizeof frac, ".%09lld", static_cast<long long>(nanos));
-    std::string f = frac;
-    while (f.back() == '0') f.pop_back();
-    out += f;
-  }
-  return out + " +0000 UTC";
+  return FormatGoTimeString(secs, nanos);
 }
 
 std::string BadVerb(char verb, const Value& v) {

@@ -6,6 +6,7 @@
 #include <filesystem>
 #include <nlohmann/json.hpp>
 
+#include "core/time_format.hpp"
 #include "core/fake_clock.hpp"
 #include "notify/dispatcher.hpp"
 #include "tests/support/temp_dir.hpp"
@@ -344,13 +345,13 @@ BOOST_FIXTURE_TEST_CASE(alertmanager_push_refreshes_ends_at_per_attempt, Fixture
   BOOST_TEST(transport.started[0].request.url.Reveal() == "http://127.0.0.1:9093/api/v2/alerts");
   auto body = nlohmann::json::parse(transport.started[0].request.body);
   BOOST_TEST(body.size() == 1u);
-  BOOST_TEST(body[0]["endsAt"] == FormatRfc3339(t0 + 4min));
+  BOOST_TEST(body[0]["endsAt"] == FormatRfc3339Nano(t0 + 4min));
   transport.Answer(503);
   Step(d, 0ms);
   Step(d, 500ms);
   BOOST_TEST_REQUIRE(transport.started.size() == 2u);
   auto retried = nlohmann::json::parse(transport.started[1].request.body);
-  BOOST_TEST(retried[0]["endsAt"] == FormatRfc3339(t0 + 500ms + 4min));
+  BOOST_TEST(retried[0]["endsAt"] == FormatRfc3339Nano(t0 + 500ms + 4min));
 }
 
 BOOST_AUTO_TEST_CASE(posix_outbox_writes_atomically_and_reads_back) {

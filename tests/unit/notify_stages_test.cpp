@@ -187,14 +187,6 @@ BOOST_AUTO_TEST_CASE(fingerprint_matches_alertmanager) {
   BOOST_TEST(FingerprintHex(Labels{{"a", "b"}}) != FingerprintHex(Labels{{"ab", ""}}));
 }
 
-BOOST_AUTO_TEST_CASE(time_format_is_go_rfc3339nano) {
-  BOOST_TEST(FormatRfc3339(SystemTime{}) == "0001-01-01T00:00:00Z");
-  BOOST_TEST(FormatRfc3339(kT0) == "2023-11-14T22:13:20Z");
-  BOOST_TEST(FormatRfc3339(kT0 + 1500ms) == "2023-11-14T22:13:21.5Z");
-  BOOST_TEST((ParseRfc3339("2023-11-14T22:13:21.5Z") == kT0 + 1500ms));
-  BOOST_TEST((ParseRfc3339("0001-01-01T00:00:00Z") == SystemTime{}));
-}
-
 BOOST_AUTO_TEST_CASE(webhook_body_is_alertmanager_v4_exactly) {
   Alert disk =
       Firing(Labels{{"alertname", "DiskSpaceLow"}, {"mountpoint", "/"}, {"severity", "warning"}});

@@ -26,7 +26,8 @@ BOOST_AUTO_TEST_CASE(durations_parse_like_prometheus) {
 }
 
 BOOST_AUTO_TEST_CASE(bad_durations_are_rejected) {
-  for (const char* text : {"", "5", "5x", "m", "1.5h", "-5s", "5s1m", "1h1h", "30 s", "s30"}) {
+  for (const char* text : {"", "5", "5x", "m", "1.5h", "-5s", "5s1m", "1h1h", "30 s", "s30",
+                           "99999999999999999999s", "9223372036854775807y"}) {
     BOOST_TEST_CONTEXT(text) {
       auto d = ParseDuration(text);
       BOOST_TEST(!d.ok());
@@ -40,8 +41,12 @@ BOOST_AUTO_TEST_CASE(durations_format_shortest) {
   BOOST_TEST(FormatDuration(0ms) == "0s");
   BOOST_TEST(FormatDuration(90000ms) == "1m30s");
   BOOST_TEST(FormatDuration(500ms) == "500ms");
-  BOOST_TEST(FormatDuration(14 * 24h) == "14d");
+  BOOST_TEST(FormatDuration(14 * 24h) == "2w");   // Prometheus's spelling, not 14d
+  BOOST_TEST(FormatDuration(9 * 24h) == "9d");    // weeks only when exact, not 1w2d
+  BOOST_TEST(FormatDuration(365 * 24h) == "1y");  // and years
+  BOOST_TEST(FormatDuration(366 * 24h) == "366d");
   BOOST_TEST(FormatDuration(26h) == "1d2h");
+  BOOST_TEST(FormatDuration(1500ms) == "1s500ms");
 }
 
 BOOST_AUTO_TEST_CASE(sizes_parse_decimal_and_binary_units) {
