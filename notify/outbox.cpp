@@ -12,6 +12,7 @@
 #include <cstring>
 #include <nlohmann/json.hpp>
 
+#include "core/atomic_file.hpp"
 #include "core/bounded_read.hpp"
 #include "core/json_dump.hpp"
 #include "core/unique_fd.hpp"
@@ -38,57 +39,7 @@ class PosixOutboxFs final : public OutboxFs {
 
   Status WriteAtomic(const std::string& dir,
                      const std::vector<std::pair<std::string, std::string>>& files) override {
-    if (files.empty()) return Status::Ok();
-    std::vector<std::string> temps;
-    auto cleanup = [&temps] {
-      for (const std::string& temp : temps) ::unlink(temp.c_str());
-    };
-    int last_fd = -1;
-    std::vector<std::unique_ptr<UniqueFd>> open_files;
-    for (const auto& [name, content] : files) {
-      std::string temp_path = dir + "/" + name + ".tmp";
-      auto fd = std::make_unique<UniqueFd>(
-          ::open(temp_path.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0640));
-      if (fd->get() < 0) {
-        Status error = Errno("cannot write " + temp_path);
-        cleanup();
-        return error;
-      }
-      temps.push_back(temp_path);
-      size_t written = 0;
-      while (written < content.size()) {
-        ssize_t n = ::write(fd->get(), content.data() + written, content.size() - written);
-        if (n < 0 && errno == EINTR) continue;
-        if (n < 0) {
-          Status error = Errno("cannot write " + temp_path);
-          cleanup();
-          return error;
-        }
-        written += static_cast<size_t>(n);
-      }
-      last_fd = fd->get();
-      open_files.push_back(std::move(fd));
-    }
-    // One fsync for a single file; syncfs flushes the whole batch at the cost of one.
-    int rc = files.size() == 1 ? ::fsync(last_fd) : ::syncfs(last_fd);
-    if (rc != 0) {
-      Status error = Errno("cannot flush " + dir);
-      cleanup();
-      return error;
-    }
-    open_files.clear();
-    for (size_t i = 0; i < files.size(); ++i) {
-      if (::rename(temps[i].c_str(), (dir + "/" + files[i].first).c_str()) != 0) {
-        Status error = Errno("cannot rename " + temps[i]);
-        cleanup();
-        return error;
-      }
-    }
-    // The renames are durable only once the directory is.
-    UniqueFd dir_fd(::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC));
-    if (dir_fd.get() < 0) return Errno("cannot open " + dir);
-    if (::fsync(dir_fd.get()) != 0) return Errno("cannot fsync " + dir);
-    return Status::Ok();
+    return WriteFilesAtomically(dir, files, Durability::kDurable, 0640);
   }
 
   Status Remove(const std::string& dir, const std::string& name) override {
