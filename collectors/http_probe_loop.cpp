@@ -1,43 +1,14 @@
 #include "collectors/http_probe_loop.hpp"
 
-#include <curl/curl.h>
-
 #include <atomic>
 #include <cstring>
 #include <ctime>
 #include <map>
 
+#include "core/curl_handles.hpp"
+
 namespace opswatch {
-namespace {
-
-struct EasyDeleter {
-  void operator()(CURL* easy) const { curl_easy_cleanup(easy); }
-};
-struct MultiDeleter {
-  void operator()(CURLM* multi) const { curl_multi_cleanup(multi); }
-};
-struct SlistDeleter {
-  void operator()(curl_slist* list) const { curl_slist_free_all(list); }
-};
-struct UrlDeleter {
-  void operator()(CURLU* url) const { curl_url_cleanup(url); }
-};
-struct CurlStringDeleter {
-  void operator()(char* s) const { curl_free(s); }
-};
-
-using SlistPtr = std::unique_ptr<curl_slist, SlistDeleter>;
-
-// Appends to a list held by a unique_ptr, keeping ownership intact if the append fails.
-bool Append(SlistPtr& list, const std::string& line) {
-  curl_slist* grown = curl_slist_append(list.get(), line.c_str());
-  if (grown == nullptr) return false;
-  list.release();
-  list.reset(grown);
-  return true;
-}
-
-}  // namespace
+namespace {}  // namespace
 
 std::optional<double> ParseCertDate(const std::string& text) {
   std::tm tm{};
@@ -48,9 +19,9 @@ std::optional<double> ParseCertDate(const std::string& text) {
 
 // One transfer in flight. Owned by the loop thread from start to callback.
 struct Transfer {
-  std::unique_ptr<CURL, EasyDeleter> easy;
-  SlistPtr headers;
-  SlistPtr connect_to;
+  curl::EasyPtr easy;
+  curl::SlistPtr headers;
+  curl::SlistPtr connect_to;
   HttpProbeRequest request;
   HttpProbeLoop::Callback done;
   HttpProbeResponse response;
@@ -83,17 +54,11 @@ struct Transfer {
 };
 
 struct HttpProbeLoop::Impl {
-  explicit Impl(Logger& l) : logger(l) {
-    curl_global_init(CURL_GLOBAL_DEFAULT);
-    multi.reset(curl_multi_init());
-  }
-  ~Impl() {
-    multi.reset();
-    curl_global_cleanup();
-  }
+  explicit Impl(Logger& l) : logger(l) { multi.reset(curl_multi_init()); }
 
   Logger& logger;
-  std::unique_ptr<CURLM, MultiDeleter> multi;
+  curl::GlobalGuard curl_global;  // declared before `multi`: outlives it
+  curl::MultiPtr multi;
   std::atomic<uint64_t> started{0};
 
   std::mutex mu;
@@ -112,27 +77,28 @@ namespace {
 // Rewrites the URL's host to `server_name` and pins the connection to the original host, so SNI,
 // certificate verification and the Host header use server_name while the TCP peer stays the same.
 std::optional<std::string> ApplyServerName(const std::string& url, const std::string& server_name,
-                                           SlistPtr& connect_to) {
-  std::unique_ptr<CURLU, UrlDeleter> parsed(curl_url());
+                                           curl::SlistPtr& connect_to) {
+  curl::UrlPtr parsed(curl_url());
   if (!parsed || curl_url_set(parsed.get(), CURLUPART_URL, url.c_str(), 0) != CURLUE_OK) {
     return std::nullopt;
   }
   char* host_raw = nullptr;
   char* port_raw = nullptr;
   if (curl_url_get(parsed.get(), CURLUPART_HOST, &host_raw, 0) != CURLUE_OK) return std::nullopt;
-  std::unique_ptr<char, CurlStringDeleter> host(host_raw);
+  curl::StringPtr host(host_raw);
   if (curl_url_get(parsed.get(), CURLUPART_PORT, &port_raw, CURLU_DEFAULT_PORT) != CURLUE_OK) {
     return std::nullopt;
   }
-  std::unique_ptr<char, CurlStringDeleter> port(port_raw);
+  curl::StringPtr port(port_raw);
   if (curl_url_set(parsed.get(), CURLUPART_HOST, server_name.c_str(), 0) != CURLUE_OK) {
     return std::nullopt;
   }
   char* rewritten_raw = nullptr;
   if (curl_url_get(parsed.get(), CURLUPART_URL, &rewritten_raw, 0) != CURLUE_OK)
     return std::nullopt;
-  std::unique_ptr<char, CurlStringDeleter> rewritten(rewritten_raw);
-  if (!Append(connect_to, server_name + ":" + port.get() + ":" + host.get() + ":" + port.get())) {
+  curl::StringPtr rewritten(rewritten_raw);
+  if (!curl::Append(connect_to,
+                    server_name + ":" + port.get() + ":" + host.get() + ":" + port.get())) {
     return std::nullopt;
   }
   return std::string(rewritten.get());
@@ -160,7 +126,7 @@ void HttpProbeLoop::Impl::Start(HttpProbeRequest request, Callback done) {
     curl_easy_setopt(easy, CURLOPT_CONNECT_TO, t->connect_to.get());
   }
   for (const auto& [name, value] : r.headers) {
-    if (!Append(t->headers, name + ": " + value.Reveal())) return fail("out of memory");
+    if (!curl::Append(t->headers, name + ": " + value.Reveal())) return fail("out of memory");
   }
   curl_easy_setopt(easy, CURLOPT_URL, t->effective_url.c_str());
   curl_easy_setopt(easy, CURLOPT_PROTOCOLS_STR, "http,https");

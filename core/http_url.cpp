@@ -1,23 +1,16 @@
 #include "core/http_url.hpp"
 
-#include <curl/curl.h>
-
 #include <memory>
+
+#include "core/curl_handles.hpp"
 
 namespace opswatch {
 namespace {
 
-struct CurlUrlDeleter {
-  void operator()(CURLU* u) const { curl_url_cleanup(u); }
-};
-struct CurlStringDeleter {
-  void operator()(char* s) const { curl_free(s); }
-};
-
 std::optional<std::string> UrlPart(CURLU* url, CURLUPart part) {
   char* raw = nullptr;
   if (curl_url_get(url, part, &raw, 0) != CURLUE_OK) return std::nullopt;
-  std::unique_ptr<char, CurlStringDeleter> owned(raw);
+  curl::StringPtr owned(raw);
   return std::string(raw);
 }
 
@@ -25,7 +18,7 @@ std::optional<std::string> UrlPart(CURLU* url, CURLUPart part) {
 
 Result<HttpUrlParts> ParseHttpUrl(const std::string& url) {
   using Out = Result<HttpUrlParts>;
-  std::unique_ptr<CURLU, CurlUrlDeleter> parsed(curl_url());
+  curl::UrlPtr parsed(curl_url());
   if (!parsed) return Out::Error("out of memory");
   // No CURLU_NON_SUPPORT_SCHEME and no CURLU_ALLOW_SPACE: what curl cannot fetch is refused.
   if (curl_url_set(parsed.get(), CURLUPART_URL, url.c_str(), 0) != CURLUE_OK) {

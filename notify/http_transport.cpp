@@ -1,32 +1,18 @@
 #include "notify/http_transport.hpp"
 
-#include <curl/curl.h>
-
 #include <algorithm>
 #include <map>
+
+#include "core/curl_handles.hpp"
 
 namespace opswatch::notify {
 namespace {
 
-struct CurlGlobal {
-  CurlGlobal() { curl_global_init(CURL_GLOBAL_DEFAULT); }
-};
-
-struct EasyDeleter {
-  void operator()(CURL* easy) const { curl_easy_cleanup(easy); }
-};
-struct SlistDeleter {
-  void operator()(curl_slist* list) const { curl_slist_free_all(list); }
-};
-struct MultiDeleter {
-  void operator()(CURLM* multi) const { curl_multi_cleanup(multi); }
-};
-
 // Everything one request owns; lives until its outcome is collected.
 struct Transfer {
   uint64_t id = 0;
-  std::unique_ptr<CURL, EasyDeleter> easy;
-  std::unique_ptr<curl_slist, SlistDeleter> headers;
+  curl::EasyPtr easy;
+  curl::SlistPtr headers;
   std::string body;
   std::string retry_after;
   std::string url;  // kept only to redact it from error text
@@ -66,12 +52,20 @@ class CurlTransport final : public HttpTransport {
     transfer->body = std::move(request.body);
     transfer->url = request.url.Reveal();
     CURL* easy = transfer->easy.get();
-    curl_slist* list = curl_slist_append(nullptr, "Content-Type: application/json");
-    list = curl_slist_append(list, "User-Agent: opswatch");
-    list = curl_slist_append(list, "Expect:");  // no 100-continue round trip
-    for (const std::string& header : request.headers)
-      list = curl_slist_append(list, header.c_str());
-    transfer->headers.reset(list);
+    bool listed = curl::Append(transfer->headers, "Content-Type: application/json") &&
+                  curl::Append(transfer->headers, "User-Agent: opswatch") &&
+                  curl::Append(transfer->headers, "Expect:");  // no 100-continue round trip
+    for (const std::string& header : request.headers) {
+      listed = listed && curl::Append(transfer->headers, header);
+    }
+    if (easy == nullptr || !listed) {
+      // Out of memory: reported as a failed attempt at the next Poll, so the dispatcher retries.
+      AttemptOutcome outcome;
+      outcome.error = "cannot set up the request (out of memory)";
+      not_started_.emplace_back(id, std::move(outcome));
+      return;
+    }
+    curl_slist* list = transfer->headers.get();
     curl_easy_setopt(easy, CURLOPT_URL, transfer->url.c_str());
     curl_easy_setopt(easy, CURLOPT_HTTPHEADER, list);
     curl_easy_setopt(easy, CURLOPT_POST, 1L);
@@ -93,7 +87,8 @@ class CurlTransport final : public HttpTransport {
   std::vector<std::pair<uint64_t, AttemptOutcome>> Poll() override {
     int running = 0;
     curl_multi_perform(multi_.get(), &running);
-    std::vector<std::pair<uint64_t, AttemptOutcome>> done;
+    std::vector<std::pair<uint64_t, AttemptOutcome>> done = std::move(not_started_);
+    not_started_.clear();
     int queued = 0;
     while (CURLMsg* message = curl_multi_info_read(multi_.get(), &queued)) {
       if (message->msg != CURLMSG_DONE) continue;
@@ -129,12 +124,13 @@ class CurlTransport final : public HttpTransport {
 
   void Wakeup() override { curl_multi_wakeup(multi_.get()); }
 
-  size_t in_flight() const override { return transfers_.size(); }
+  size_t in_flight() const override { return transfers_.size() + not_started_.size(); }
 
  private:
-  CurlGlobal global_;  // curl_global_init is reference-counted and idempotent in modern libcurl
-  std::unique_ptr<CURLM, MultiDeleter> multi_;
+  curl::GlobalGuard curl_global_;  // declared before `multi_`: outlives it
+  curl::MultiPtr multi_;
   std::map<CURL*, std::unique_ptr<Transfer>> transfers_;
+  std::vector<std::pair<uint64_t, AttemptOutcome>> not_started_;  // failed in Start
 };
 
 }  // namespace
