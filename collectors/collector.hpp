@@ -13,6 +13,7 @@
 #include <string>
 #include <vector>
 
+#include "core/alert_rule_text.hpp"
 #include "core/clock.hpp"
 #include "core/config_reader.hpp"
 #include "core/logger.hpp"
@@ -63,5 +64,10 @@ struct ParsedCollector {
 // on any; the caller runs reader.Finish() to report unknown keys.
 using CollectorParser =
     std::function<std::optional<ParsedCollector>(MapReader& reader, const CollectorIdentity&)>;
+
+// Writes the built-in alerting rules of one collector of a type from its thresholds, as text
+// (the rules module compiles them; collectors do not see PromQL).
+using BuiltinRuleGenerator = std::function<std::vector<AlertRuleText>(
+    const std::string& collector, const Thresholds& thresholds)>;
 
 }  // namespace opswatch

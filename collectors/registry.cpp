@@ -1,32 +1,42 @@
 #include "collectors/registry.hpp"
 
 #include "collectors/backup/backup_config.hpp"
+#include "collectors/backup/backup_metrics.hpp"
+#include "collectors/backup/backup_rules.hpp"
 #include "collectors/disk/disk_config.hpp"
+#include "collectors/disk/disk_metrics.hpp"
+#include "collectors/disk/disk_rules.hpp"
 #include "collectors/http/http_config.hpp"
+#include "collectors/http/http_metrics.hpp"
+#include "collectors/http/http_rules.hpp"
 #include "collectors/postgres/postgres_config.hpp"
+#include "collectors/postgres/postgres_metrics.hpp"
+#include "collectors/postgres/postgres_rules.hpp"
 
 namespace opswatch {
 
-void CollectorRegistry::Register(std::string type, CollectorParser parser) {
-  parsers_[std::move(type)] = std::move(parser);
+void CollectorRegistry::Register(std::string type, CollectorType entry) {
+  types_[std::move(type)] = std::move(entry);
 }
 
-const CollectorParser* CollectorRegistry::Find(const std::string& type) const {
-  auto it = parsers_.find(type);
-  return it == parsers_.end() ? nullptr : &it->second;
+const CollectorType* CollectorRegistry::Find(const std::string& type) const {
+  auto it = types_.find(type);
+  return it == types_.end() ? nullptr : &it->second;
 }
 
 std::vector<std::string> CollectorRegistry::Types() const {
   std::vector<std::string> types;
-  for (const auto& [type, parser] : parsers_) types.push_back(type);
+  for (const auto& [type, entry] : types_) types.push_back(type);
   return types;
 }
 
 void RegisterBuiltinCollectors(CollectorRegistry& registry) {
-  registry.Register("backup", ParseBackupCollector);
-  registry.Register("disk", ParseDiskCollector);
-  registry.Register("http", ParseHttpCollector);
-  registry.Register("postgres", ParsePostgresCollector);
+  registry.Register("backup",
+                    {ParseBackupCollector, backup_metrics::kFamilies, BackupBuiltinRules});
+  registry.Register("disk", {ParseDiskCollector, disk_metrics::kFamilies, DiskBuiltinRules});
+  registry.Register("http", {ParseHttpCollector, http_metrics::kFamilies, HttpBuiltinRules});
+  registry.Register("postgres",
+                    {ParsePostgresCollector, postgres_metrics::kFamilies, PostgresBuiltinRules});
 }
 
 }  // namespace opswatch

@@ -5,6 +5,7 @@
 
 #include "exporter/accept_encoding.hpp"
 #include "exporter/pages.hpp"
+#include "exporter/process_metrics.hpp"
 
 #ifndef OPSWATCH_VERSION
 #define OPSWATCH_VERSION "dev"
@@ -44,14 +45,11 @@ App::~App() { Stop(); }
 void App::RecordReload(bool ok) {
   last_reload_ok_ = ok ? 1 : 0;
   if (ok) last_reload_success_time_ = ToUnixSeconds(clock_.SystemNow());
-  MetricFamily build = Gauge("opswatch_build_info",
-                             "A metric with a constant 1 value labelled by version and revision.");
+  MetricFamily build = NewFamily(process_metrics::kBuildInfo);
   build.Add(Labels{{"version", OPSWATCH_VERSION}, {"revision", OPSWATCH_REVISION}}, 1);
-  MetricFamily reload_ok = Gauge("opswatch_config_last_reload_successful",
-                                 "1 when the last configuration load or reload succeeded.");
+  MetricFamily reload_ok = NewFamily(process_metrics::kConfigLastReloadSuccessful);
   reload_ok.Add({}, last_reload_ok_);
-  MetricFamily reload_time = Gauge("opswatch_config_last_reload_success_timestamp_seconds",
-                                   "When the configuration was last loaded successfully.");
+  MetricFamily reload_time = NewFamily(process_metrics::kConfigLastReloadSuccessTimestamp);
   reload_time.Add({}, last_reload_success_time_);
   store_.SetSection("self", {std::move(build), std::move(reload_ok), std::move(reload_time)});
 }

@@ -4,6 +4,7 @@
 #include <set>
 
 #include "core/bounded_read.hpp"
+#include "exporter/builtin_rule_groups.hpp"
 #include "rules/builtin_rules.hpp"
 
 namespace opswatch {
@@ -109,14 +110,14 @@ void ParseCollectors(const YAML::Node& list, Config& config, ConfigErrors& error
       reader.Finish();
       continue;
     }
-    const CollectorParser* parser = registry.Find(id.type);
-    if (!parser) {
+    const CollectorType* type = registry.Find(id.type);
+    if (!type) {
       reader.Fail("type", "unknown collector type \"" + id.type +
                               "\" (known types: " + JoinTypes(registry.Types()) + ")");
       reader.Finish();
       continue;
     }
-    auto parsed = (*parser)(reader, id);
+    auto parsed = type->parser(reader, id);
     reader.Finish();
     if (parsed && errors.size() == errors_before) {
       config.collectors.push_back(CollectorEntry{std::move(id), std::move(*parsed)});
@@ -166,7 +167,7 @@ ConfigLoad ParseConfig(const std::string& file, const std::string& text,
   if (config.builtin_rules) {
     for (const auto& entry : config.collectors) {
       builtin.push_back(
-          GenerateBuiltinRules(entry.id.name, entry.id.type, entry.parsed.thresholds));
+          GenerateBuiltinRules(registry, entry.id.name, entry.id.type, entry.parsed.thresholds));
     }
   }
   auto files = LoadRuleFiles(config.rule_files, config.base_dir);

@@ -1,5 +1,7 @@
 #include "exporter/snapshot_store.hpp"
 
+#include "core/collector_self_metrics.hpp"
+
 namespace opswatch {
 
 SnapshotStore::SnapshotStore(const Clock& clock) : clock_(clock) {
@@ -71,18 +73,12 @@ void SnapshotStore::RebuildLocked() {
   auto snapshot = std::make_shared<Snapshot>();
   snapshot->taken_at = clock_.SystemNow();
 
-  MetricFamily up =
-      Gauge("opswatch_collector_up",
-            "1 when the collector's last run succeeded, 0 when it failed or timed out.");
-  MetricFamily duration =
-      Gauge("opswatch_collector_duration_seconds", "Duration of the collector's last run.");
-  MetricFamily last_run = Gauge("opswatch_collector_last_run_timestamp_seconds",
-                                "When the collector's last run finished, in unix seconds.");
-  MetricFamily runs = Counter("opswatch_collector_runs_total", "Collector runs finished.");
-  MetricFamily failures = Counter("opswatch_collector_failures_total",
-                                  "Collector runs that failed (including timeouts).");
-  MetricFamily timeouts = Counter("opswatch_collector_timeouts_total",
-                                  "Collector runs abandoned because they passed their deadline.");
+  MetricFamily up = NewFamily(collector_self_metrics::kUp);
+  MetricFamily duration = NewFamily(collector_self_metrics::kDuration);
+  MetricFamily last_run = NewFamily(collector_self_metrics::kLastRunTimestamp);
+  MetricFamily runs = NewFamily(collector_self_metrics::kRuns);
+  MetricFamily failures = NewFamily(collector_self_metrics::kFailures);
+  MetricFamily timeouts = NewFamily(collector_self_metrics::kTimeouts);
   std::vector<MetricFamily> all;
   for (const auto& name : order_) {
     const CollectorRecord& record = collectors_.at(name);

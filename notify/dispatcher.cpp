@@ -5,6 +5,7 @@
 
 #include "core/json_dump.hpp"
 #include "core/time_format.hpp"
+#include "notify/notify_metrics.hpp"
 #include "notify/payload.hpp"
 
 namespace opswatch::notify {
@@ -394,22 +395,13 @@ std::optional<SystemTime> Dispatcher::NextWakeup() const {
 
 std::vector<MetricFamily> Dispatcher::Families(SystemTime now) const {
   std::lock_guard lock(mu_);
-  MetricFamily notifications =
-      Counter("opswatch_notifications_total", "Notifications queued for delivery, by receiver.");
-  MetricFamily failed = Counter("opswatch_notifications_failed_total",
-                                "Notifications given up on, by receiver and reason.");
-  MetricFamily requests = Counter("opswatch_notification_requests_total",
-                                  "HTTP requests sent to receivers, retries included.");
-  MetricFamily requests_failed = Counter("opswatch_notification_requests_failed_total",
-                                         "HTTP requests to receivers that did not get a 2xx.");
-  MetricFamily latency{"opswatch_notification_latency_seconds",
-                       "Duration of HTTP requests to receivers.",
-                       MetricType::kHistogram,
-                       {}};
-  MetricFamily queue_length = Gauge("opswatch_notification_queue_length",
-                                    "Notifications waiting for delivery (in flight included).");
-  MetricFamily oldest = Gauge("opswatch_notification_oldest_queued_age_seconds",
-                              "Age of the oldest notification waiting for delivery; 0 when none.");
+  MetricFamily notifications = NewFamily(notify_metrics::kNotifications);
+  MetricFamily failed = NewFamily(notify_metrics::kNotificationsFailed);
+  MetricFamily requests = NewFamily(notify_metrics::kRequests);
+  MetricFamily requests_failed = NewFamily(notify_metrics::kRequestsFailed);
+  MetricFamily latency = NewFamily(notify_metrics::kLatency);
+  MetricFamily queue_length = NewFamily(notify_metrics::kQueueLength);
+  MetricFamily oldest = NewFamily(notify_metrics::kOldestQueuedAge);
   for (const auto& receiver : receivers_) {
     const Stats& s = receiver->stats;
     Labels labels{{"receiver", receiver->config.name}};
@@ -436,9 +428,7 @@ std::vector<MetricFamily> Dispatcher::Families(SystemTime now) const {
     }
     oldest.Add(labels, age);
   }
-  MetricFamily outbox_failures =
-      Counter("opswatch_notification_outbox_failures_total",
-              "Outbox writes or removals that failed (disk full, unwritable state_dir).");
+  MetricFamily outbox_failures = NewFamily(notify_metrics::kOutboxFailures);
   outbox_failures.Add({}, static_cast<double>(outbox_failures_));
   return {notifications, failed,       requests, requests_failed,
           latency,       queue_length, oldest,   outbox_failures};

@@ -1,8 +1,7 @@
-// Built-in alerting rules generated from each collector's `thresholds` (DESIGN.md §6): one group
-// "opswatch-builtin:<collector>" per collector, every selector restricted to
-// collector="<collector>". A threshold rule exists only when its threshold is configured; rules
-// without a threshold (DiskReadOnly, DiskStuck, BackupCorrupt, ServiceDown, ServiceCheckFailed,
-// PostgresDown, PostgresQueryFailing, CollectorFailing) always exist.
+// Built-in alerting rules (README, "Built-in rules"): one group "opswatch-builtin:<collector>"
+// per collector, holding the rules its type generates from its thresholds
+// (collectors/<type>/<type>_rules.hpp, as plain text) followed by CollectorFailing, which every
+// collector gets. Every selector is restricted to collector="<collector>".
 //
 // Overriding: a rule-file alerting rule overrides a built-in rule when (1) its `alert` name equals
 // the built-in rule's name and (2) its expression contains a vector or range selector with the
@@ -12,19 +11,18 @@
 // Thread-safety: pure functions.
 #pragma once
 
-#include <map>
 #include <string>
 #include <vector>
 
-#include "core/thresholds.hpp"
+#include "core/alert_rule_text.hpp"
 #include "rules/rule_file.hpp"
 
 namespace opswatch {
 
-// `type` is disk, backup, http, postgres (or "self" for a collector of any other type, which gets
-// only CollectorFailing). Every group also holds CollectorFailing for its collector.
-RuleGroupSpec GenerateBuiltinRules(const std::string& collector, const std::string& type,
-                                   const Thresholds& thresholds);
+// Compiles `type_rules` (a collector type's generated rules; empty for a type without any) and
+// CollectorFailing into the collector's group.
+RuleGroupSpec BuiltinRuleGroup(const std::string& collector,
+                               const std::vector<AlertRuleText>& type_rules);
 
 // The effective rule set: built-in groups (minus overridden rules, and minus groups left empty)
 // first, then the file groups. `overridden` (optional) receives "<collector>/<alertname>" of
@@ -32,8 +30,5 @@ RuleGroupSpec GenerateBuiltinRules(const std::string& collector, const std::stri
 std::vector<RuleGroupSpec> MergeRuleGroups(std::vector<RuleGroupSpec> builtin,
                                            std::vector<RuleGroupSpec> files,
                                            std::vector<std::string>* overridden = nullptr);
-
-// A threshold as a PromQL number literal: integers without exponent, others shortest round-trip.
-std::string FormatThreshold(double value);
 
 }  // namespace opswatch

@@ -12,6 +12,7 @@
 #include "core/time_format.hpp"
 #include "rules/promql/promql_ast.hpp"
 #include "rules/rule_manager.hpp"
+#include "rules/rule_metrics.hpp"
 
 namespace opswatch {
 
@@ -104,16 +105,11 @@ Json RuleJson(const RuleState& rule) {
 
 std::vector<MetricFamily> RuleManager::Families() const {
   std::lock_guard lock(mu_);
-  MetricFamily alerts =
-      Gauge("opswatch_alerts", "Pending and firing alerts, like Prometheus's ALERTS.");
-  MetricFamily for_state = Gauge("opswatch_alerts_for_state",
-                                 "Unix time an alert became active, like ALERTS_FOR_STATE.");
-  MetricFamily duration = Gauge("opswatch_rule_evaluation_duration_seconds",
-                                "Duration of the last evaluation of a rule group.");
-  MetricFamily failures = Counter("opswatch_rule_evaluation_failures_total",
-                                  "Rule evaluations that failed, per rule group.");
-  MetricFamily last = Gauge("opswatch_rule_group_last_evaluation_timestamp_seconds",
-                            "Unix time of a rule group's last evaluation.");
+  MetricFamily alerts = NewFamily(rule_metrics::kAlerts);
+  MetricFamily for_state = NewFamily(rule_metrics::kAlertsForState);
+  MetricFamily duration = NewFamily(rule_metrics::kEvaluationDuration);
+  MetricFamily failures = NewFamily(rule_metrics::kEvaluationFailures);
+  MetricFamily last = NewFamily(rule_metrics::kGroupLastEvaluation);
   for (const auto& group : groups_) {
     Labels group_labels{{"rule_group", group.key()}};
     duration.Add(group_labels, group.evaluation_seconds);
@@ -133,13 +129,12 @@ std::vector<MetricFamily> RuleManager::Families() const {
   }
   std::vector<MetricFamily> out = {std::move(alerts), std::move(for_state), std::move(duration),
                                    std::move(failures), std::move(last)};
-  out.push_back(Gauge("opswatch_rule_history_series", "Series held in the rule engine's history.")
+  out.push_back(NewFamily(rule_metrics::kHistorySeries)
                     .Add({}, static_cast<double>(history_.series_count())));
-  out.push_back(Gauge("opswatch_rule_history_samples", "Samples held in the rule engine's history.")
+  out.push_back(NewFamily(rule_metrics::kHistorySamples)
                     .Add({}, static_cast<double>(history_.sample_count())));
-  out.push_back(
-      Gauge("opswatch_rule_history_bytes", "Estimated memory used by the rule engine's history.")
-          .Add({}, static_cast<double>(history_.bytes_estimate())));
+  out.push_back(NewFamily(rule_metrics::kHistoryBytes)
+                    .Add({}, static_cast<double>(history_.bytes_estimate())));
   return out;
 }
 

@@ -4,6 +4,8 @@
 #include <numeric>
 #include <unordered_set>
 
+#include "collectors/backup/backup_metrics.hpp"
+
 namespace opswatch {
 namespace {
 
@@ -35,30 +37,16 @@ BackupCollector::~BackupCollector() = default;
 CollectResult BackupCollector::Collect(const RunContext& ctx) {
   const SteadyTime started = clock_.SteadyNow();
   const SystemTime now = clock_.SystemNow();
-  MetricFamily files =
-      Gauge("opswatch_backup_files", "Number of backup files matching the pattern.");
-  MetricFamily total =
-      Gauge("opswatch_backup_total_bytes", "Total size of the backup files in bytes.");
-  MetricFamily newest_ts = Gauge("opswatch_backup_newest_timestamp_seconds",
-                                 "Modification time of the newest complete backup, unix seconds.");
-  MetricFamily newest_age = Gauge("opswatch_backup_newest_age_seconds",
-                                  "Seconds since the newest complete backup was modified.");
-  MetricFamily newest_bytes =
-      Gauge("opswatch_backup_newest_bytes", "Size of the newest complete backup in bytes.");
-  MetricFamily previous_bytes = Gauge("opswatch_backup_previous_bytes",
-                                      "Size of the complete backup before the newest in bytes.");
-  MetricFamily oldest_ts = Gauge("opswatch_backup_oldest_timestamp_seconds",
-                                 "Modification time of the oldest backup, unix seconds.");
-  MetricFamily valid = Gauge("opswatch_backup_newest_valid",
-                             "1 when the newest complete backup passed the check, 0 when it "
-                             "failed; absent until it has been read.");
-  MetricFamily verify_duration =
-      Gauge("opswatch_backup_verify_duration_seconds",
-            "Seconds spent reading and checking the newest complete backup (summed over runs "
-            "when it took several).");
-  MetricFamily invalid_files =
-      Gauge("opswatch_backup_invalid_files",
-            "Number of verified backups that failed a check (verify: all).");
+  MetricFamily files = NewFamily(backup_metrics::kFiles);
+  MetricFamily total = NewFamily(backup_metrics::kTotalBytes);
+  MetricFamily newest_ts = NewFamily(backup_metrics::kNewestTimestamp);
+  MetricFamily newest_age = NewFamily(backup_metrics::kNewestAge);
+  MetricFamily newest_bytes = NewFamily(backup_metrics::kNewestBytes);
+  MetricFamily previous_bytes = NewFamily(backup_metrics::kPreviousBytes);
+  MetricFamily oldest_ts = NewFamily(backup_metrics::kOldestTimestamp);
+  MetricFamily valid = NewFamily(backup_metrics::kNewestValid);
+  MetricFamily verify_duration = NewFamily(backup_metrics::kVerifyDuration);
+  MetricFamily invalid_files = NewFamily(backup_metrics::kInvalidFiles);
   CollectResult out;
   auto finish = [&]() {
     out.families.push_back(std::move(files));

@@ -4,6 +4,7 @@
 #include <mutex>
 #include <thread>
 
+#include "collectors/disk/disk_metrics.hpp"
 #include "core/utf8.hpp"
 
 namespace opswatch {
@@ -46,18 +47,13 @@ CollectResult DiskCollector::Collect(const RunContext& ctx) {
   std::vector<MountEntry> mounts;
   if (mounts_text) mounts = ParseMountInfo(*mounts_text);
 
-  MetricFamily size = Gauge("opswatch_disk_size_bytes", "Filesystem size in bytes.");
-  MetricFamily free = Gauge("opswatch_disk_free_bytes",
-                            "Filesystem free space in bytes, including blocks reserved for root.");
-  MetricFamily avail = Gauge("opswatch_disk_avail_bytes",
-                             "Filesystem space available to unprivileged users in bytes.");
-  MetricFamily files = Gauge("opswatch_disk_files", "Filesystem total file nodes (inodes).");
-  MetricFamily files_free = Gauge("opswatch_disk_files_free", "Filesystem free file nodes.");
-  MetricFamily readonly =
-      Gauge("opswatch_disk_readonly", "1 when the filesystem is mounted read-only.");
-  MetricFamily stuck = Gauge("opswatch_disk_stuck",
-                             "1 while a stat call on the path has passed its deadline and not "
-                             "returned (hung mount); its other disk metrics are then absent.");
+  MetricFamily size = NewFamily(disk_metrics::kSizeBytes);
+  MetricFamily free = NewFamily(disk_metrics::kFreeBytes);
+  MetricFamily avail = NewFamily(disk_metrics::kAvailBytes);
+  MetricFamily files = NewFamily(disk_metrics::kFiles);
+  MetricFamily files_free = NewFamily(disk_metrics::kFilesFree);
+  MetricFamily readonly = NewFamily(disk_metrics::kReadonly);
+  MetricFamily stuck = NewFamily(disk_metrics::kStuck);
   std::string errors;
   for (size_t i = 0; i < config_.paths.size(); ++i) {
     const std::string& path = config_.paths[i];

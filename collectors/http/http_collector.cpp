@@ -4,6 +4,7 @@
 #include <condition_variable>
 #include <mutex>
 
+#include "collectors/http/http_metrics.hpp"
 
 namespace opswatch {
 
@@ -144,23 +145,13 @@ CollectResult HttpCollector::Collect(const RunContext& ctx) {
     }
   }
 
-  MetricFamily up = Gauge("opswatch_http_up",
-                          "1 when the probe completed, the status was expected and every check "
-                          "passed.");
-  MetricFamily status = Gauge("opswatch_http_status_code",
-                              "HTTP status code of the last response; 0 when none arrived.");
-  MetricFamily duration = Gauge("opswatch_http_duration_seconds",
-                                "Duration of the last probe in seconds, redirects included.");
-  MetricFamily check_ok =
-      Gauge("opswatch_http_check_ok", "1 when the check passed on the last response.");
-  MetricFamily json_value = Gauge("opswatch_http_json_value",
-                                  "Value of an exported JSON field of the last response "
-                                  "(booleans as 1 and 0).");
-  MetricFamily cert_expiry = Gauge("opswatch_http_tls_cert_expiry_timestamp_seconds",
-                                   "Expiry (notAfter) of the target's TLS leaf certificate, "
-                                   "in unix seconds.");
-  MetricFamily body_bytes =
-      Gauge("opswatch_http_body_bytes", "Body bytes received in the last response.");
+  MetricFamily up = NewFamily(http_metrics::kUp);
+  MetricFamily status = NewFamily(http_metrics::kStatusCode);
+  MetricFamily duration = NewFamily(http_metrics::kDuration);
+  MetricFamily check_ok = NewFamily(http_metrics::kCheckOk);
+  MetricFamily json_value = NewFamily(http_metrics::kJsonValue);
+  MetricFamily cert_expiry = NewFamily(http_metrics::kTlsCertExpiry);
+  MetricFamily body_bytes = NewFamily(http_metrics::kBodyBytes);
   for (size_t i = 0; i < n; ++i) {
     const HttpTarget& target = config_.targets[i];
     Labels labels{{"target", target.label}};

@@ -4,6 +4,7 @@
 #include <cstdlib>
 #include <map>
 
+#include "collectors/postgres/postgres_metrics.hpp"
 #include "collectors/postgres/postgres_rows.hpp"
 #include "core/utf8.hpp"
 
@@ -88,10 +89,8 @@ CollectResult PostgresCollector::Collect(const RunContext& ctx) {
   std::string errors;
   int reconnects_left = 1;
 
-  MetricFamily up =
-      Gauge("opswatch_pg_up", "1 when the server accepted the connection and answered SELECT 1.");
-  MetricFamily ping = Gauge("opswatch_pg_ping_duration_seconds",
-                            "Round-trip time of SELECT 1 on the collector's connection.");
+  MetricFamily up = NewFamily(postgres_metrics::kUp);
+  MetricFamily ping = NewFamily(postgres_metrics::kPingDuration);
   bool server_up = false;
   Status connected = EnsureConnected(ctx.deadline, reconnects_left);
   if (!connected.ok()) {
@@ -124,10 +123,8 @@ CollectResult PostgresCollector::Collect(const RunContext& ctx) {
     if (!builtins.ok()) AppendError(errors, builtins.message());
   }
 
-  MetricFamily query_up = Gauge("opswatch_pg_query_up",
-                                "1 when the custom query's last run succeeded, 0 when it failed.");
-  MetricFamily query_duration =
-      Gauge("opswatch_pg_query_duration_seconds", "How long the custom query's last run took.");
+  MetricFamily query_up = NewFamily(postgres_metrics::kQueryUp);
+  MetricFamily query_duration = NewFamily(postgres_metrics::kQueryDuration);
   for (size_t i = 0; i < config_.queries.size(); ++i) {
     const PgQueryConfig& query = config_.queries[i];
     QueryState& state = queries_[i];
@@ -168,15 +165,10 @@ Status PostgresCollector::CollectBuiltins(SteadyTime deadline, std::vector<Metri
     return std::move(rows).value();
   };
 
-  MetricFamily info = Gauge("opswatch_pg_info", "Server version; the value is always 1.");
-  MetricFamily max_connections =
-      Gauge("opswatch_pg_max_connections", "The server's max_connections setting.");
-  MetricFamily in_recovery = Gauge("opswatch_pg_in_recovery",
-                                   "1 when the server is a replica (in recovery), 0 on a primary.");
-  MetricFamily lag = Gauge("opswatch_pg_replication_lag_seconds",
-                           "On a replica, seconds since the last replayed transaction was "
-                           "committed on the primary; 0 when all received WAL is replayed. "
-                           "Absent on a primary.");
+  MetricFamily info = NewFamily(postgres_metrics::kInfo);
+  MetricFamily max_connections = NewFamily(postgres_metrics::kMaxConnections);
+  MetricFamily in_recovery = NewFamily(postgres_metrics::kInRecovery);
+  MetricFamily lag = NewFamily(postgres_metrics::kReplicationLag);
   if (auto settings = run("settings", kSettingsSql); settings && settings->rows.size() == 1) {
     const auto& row = settings->rows[0];
     // Text from the server becomes label values: sanitised where it enters (core/utf8.hpp).
@@ -186,8 +178,7 @@ Status PostgresCollector::CollectBuiltins(SteadyTime deadline, std::vector<Metri
     if (auto v = ToDouble(row[3])) lag.Add({}, std::max(0.0, *v));
   }
 
-  MetricFamily connections =
-      Gauge("opswatch_pg_connections", "Client connections by state (pg_stat_activity).");
+  MetricFamily connections = NewFamily(postgres_metrics::kConnections);
   if (auto rows = run("connections", kConnectionsSql)) {
     std::map<std::string, double> by_state;
     for (const char* state : kConnectionStates) by_state[state] = 0;
@@ -197,8 +188,7 @@ Status PostgresCollector::CollectBuiltins(SteadyTime deadline, std::vector<Metri
     for (const auto& [state, count] : by_state) connections.Add({{"state", state}}, count);
   }
 
-  MetricFamily sizes =
-      Gauge("opswatch_pg_database_size_bytes", "Size of each database the role may connect to.");
+  MetricFamily sizes = NewFamily(postgres_metrics::kDatabaseSize);
   if (auto rows = run("database sizes", kDatabaseSizesSql)) {
     for (const auto& row : rows->rows) {
       if (auto v = ToDouble(row[1]); v && row[0])

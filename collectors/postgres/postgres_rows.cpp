@@ -4,6 +4,7 @@
 #include <cstdlib>
 #include <map>
 
+#include "collectors/postgres/postgres_metrics.hpp"
 #include "core/utf8.hpp"
 
 namespace opswatch {
@@ -121,30 +122,15 @@ Result<std::vector<Sample>> RowsToSamples(const PgResult& result) {
   return samples;
 }
 
-const std::vector<std::string>& BuiltinPostgresMetricNames() {
-  static const std::vector<std::string> kNames = {
-      "opswatch_pg_up",
-      "opswatch_pg_ping_duration_seconds",
-      "opswatch_pg_info",
-      "opswatch_pg_connections",
-      "opswatch_pg_max_connections",
-      "opswatch_pg_database_size_bytes",
-      "opswatch_pg_in_recovery",
-      "opswatch_pg_replication_lag_seconds",
-      "opswatch_pg_query_up",
-      "opswatch_pg_query_duration_seconds",
-  };
-  return kNames;
-}
-
 std::string CheckCustomMetricName(const std::string& name, MetricType type) {
   if (!IsLegalName(name, /*allow_colon=*/true)) {
     return "\"" + name + "\" is not a valid metric name (use [a-zA-Z_:][a-zA-Z0-9_:]*)";
   }
-  for (const auto& builtin : BuiltinPostgresMetricNames()) {
-    if (name == builtin) return "\"" + name + "\" clashes with a built-in metric";
+  for (const MetricFamilySpec& builtin : postgres_metrics::kFamilies) {
+    if (name == builtin.name) return "\"" + name + "\" clashes with a built-in metric";
   }
-  // Families opswatch publishes itself (DESIGN.md §5).
+  // Families opswatch publishes about itself (README, "Metrics"): a custom query must not shadow
+  // the collector, rule or notification health a user alerts on.
   for (const char* prefix : {"opswatch_collector_", "opswatch_build_info", "opswatch_config_",
                              "opswatch_rule_", "opswatch_alerts", "opswatch_notification"}) {
     if (name.rfind(prefix, 0) == 0) {

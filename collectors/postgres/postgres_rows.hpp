@@ -20,11 +20,9 @@ bool IsNumericPgType(unsigned int type_oid);
 Result<std::vector<Sample>> RowsToSamples(const PgResult& result);
 
 // Checks a custom query's metric name: legal Prometheus name, not one of opswatch's own metric
-// names, counters end in _total (so `promtool check metrics` stays quiet). Empty when fine,
-// otherwise the message (without the key path).
+// names (postgres_metrics::kFamilies and the self-metric prefixes), counters end in _total (so
+// `promtool check metrics` stays quiet). Empty when fine, otherwise the message (without the key
+// path).
 std::string CheckCustomMetricName(const std::string& name, MetricType type);
-
-// The families the postgres collector itself publishes.
-const std::vector<std::string>& BuiltinPostgresMetricNames();
 
 }  // namespace opswatch

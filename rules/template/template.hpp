@@ -68,11 +68,6 @@ class AlertTemplate {
 // Parses `text` without running it, for load-time validation of rule files.
 Status CheckTemplate(std::string_view alert_name, std::string_view text);
 
-// Prometheus's humanize functions (exposed for tests and the status page).
-Result<std::string> Humanize(double v);
-Result<std::string> Humanize1024(double v);
-Result<std::string> HumanizeDuration(double v);
-Result<std::string> HumanizePercentage(double v);
 // Go's fmt %v of a float64 (strconv 'g' shortest: 0.05, 1e+06, 123456).
 std::string FormatGoFloat(double v);
 

@@ -8,6 +8,7 @@
 #include <functional>
 #include <map>
 
+#include "core/humanize.hpp"
 #include "core/time_format.hpp"
 #include "rules/template/template.hpp"
 #include "rules/template/template_parse.hpp"
@@ -246,20 +247,15 @@ Result<std::string> StringArg(const Value& v) {
 
 using Fn = std::function<Result<Value>(const std::vector<Value>&)>;
 
-Result<Value> FromString(Result<std::string> r) {
-  if (!r) return r.status();
-  return Value::String(std::move(r).value());
-}
-
 Fn Unary(std::function<Result<Value>(const Value&)> f) {
   return [f](const std::vector<Value>& args) { return f(args[0]); };
 }
 
-Fn Humanizer(Result<std::string> (*h)(double)) {
+Fn Humanizer(std::string (*h)(double)) {
   return Unary([h](const Value& v) -> Result<Value> {
     auto f = AsFloat(v);
     if (!f) return f.status();
-    return FromString(h(*f));
+    return Value::String(h(*f));
   });
 }
 
@@ -294,7 +290,7 @@ const std::map<std::string, FunctionSpec, std::less<>>& Functions() {
                                auto f = AsFloat(v);
                                if (!f) return f.status();
                                if (std::isnan(*f) || std::isinf(*f))
-                                 return FromString(Humanize(*f));
+                                 return Value::String(Humanize(*f));
                                return Value::String(GoTimeString(*f));
                              })}},
       {"toUpper", {1, StringFn([](std::string s) {

@@ -9,6 +9,7 @@
 #include <string_view>
 #include <vector>
 
+#include "core/go_int64.hpp"
 #include "core/labels.hpp"
 #include "core/status.hpp"
 
@@ -109,12 +110,7 @@ inline std::string OutputTooLong() {
   return "output longer than " + std::to_string(kMaxTemplateOutput) + " bytes";
 }
 
-// Go's int64(f) on amd64: truncation toward zero, and math.MinInt64 for NaN and values out of
-// range (which C++ leaves undefined). Prometheus's humanize functions convert this way.
-inline int64_t GoInt64(double f) {
-  if (f >= -9223372036854775808.0 && f < 9223372036854775808.0) return static_cast<int64_t>(f);
-  return INT64_MIN;
-}
+using ::opswatch::GoInt64;
 
 // Parses a template; errors are "<line>: <message>" in Go's words (and ours for the depth limit).
 Result<std::vector<Node>> ParseTemplate(std::string_view text);

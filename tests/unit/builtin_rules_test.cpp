@@ -4,9 +4,12 @@
 #include <boost/test/unit_test.hpp>
 
 #include "rules/promql/promql_eval.hpp"
+#include "tests/support/builtin_rules.hpp"
 
 namespace opswatch {
 namespace {
+
+using testing::GenerateBuiltinRules;
 
 std::vector<std::string> Names(const RuleGroupSpec& group) {
   std::vector<std::string> names;

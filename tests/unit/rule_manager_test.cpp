@@ -9,6 +9,7 @@
 
 #include "core/fake_clock.hpp"
 #include "rules/builtin_rules.hpp"
+#include "tests/support/builtin_rules.hpp"
 #include "tests/support/temp_dir.hpp"
 
 BOOST_TEST_DONT_PRINT_LOG_VALUE(opswatch::SystemTime)
@@ -16,6 +17,8 @@ BOOST_TEST_DONT_PRINT_LOG_VALUE(opswatch::SystemTime)
 namespace opswatch {
 std::ostream& operator<<(std::ostream& os, AlertState s) { return os << AlertStateName(s); }
 namespace {
+
+using testing::GenerateBuiltinRules;
 
 using nlohmann::json;
 using std::chrono::minutes;

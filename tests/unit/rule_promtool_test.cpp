@@ -8,11 +8,14 @@
 #include "core/fake_clock.hpp"
 #include "rules/builtin_rules.hpp"
 #include "rules/rule_manager.hpp"
+#include "tests/support/builtin_rules.hpp"
 #include "tests/support/process.hpp"
 #include "tests/support/temp_dir.hpp"
 
 namespace opswatch {
 namespace {
+
+using testing::GenerateBuiltinRules;
 
 const std::string kSource = OPSWATCH_SOURCE_DIR;
 
