@@ -18,28 +18,13 @@
 #include <thread>
 
 #include "tests/support/opswatch_process.hpp"
+#include "tests/support/process.hpp"
 #include "tests/support/temp_dir.hpp"
 
 using namespace opswatch::testing;
 using namespace std::chrono_literals;
 
 namespace {
-
-// Binds 127.0.0.1:0, reads the port back and releases it for the child to take.
-int FreePort() {
-  int fd = ::socket(AF_INET, SOCK_STREAM, 0);
-  BOOST_REQUIRE(fd >= 0);
-  sockaddr_in addr{};
-  addr.sin_family = AF_INET;
-  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  addr.sin_port = 0;
-  socklen_t len = sizeof addr;
-  bool ok = ::bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) == 0 &&
-            ::getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &len) == 0;
-  ::close(fd);
-  BOOST_REQUIRE(ok);
-  return ntohs(addr.sin_port);
-}
 
 // Shared by both engines. $labels and $value in labels and annotations; a `for`; one that never
 // fires. No $value where the value moves between evaluations (free disk space).
@@ -163,7 +148,7 @@ BOOST_AUTO_TEST_CASE(prometheus_and_opswatch_fire_the_same_alerts) {
   BOOST_REQUIRE(ow.WaitForStatus("/-/ready", 200, 20s));
 
   // The scrape's target labels are dropped so both engines see identical series.
-  const int prom_port = FreePort();
+  const int prom_port = FreeLoopbackPort();
   const std::string prom_config =
       dir.Write("prometheus.yml",
                 "global:\n  scrape_interval: 1s\n  scrape_timeout: 1s\n  evaluation_interval: 1s\n"

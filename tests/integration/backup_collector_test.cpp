@@ -14,6 +14,7 @@
 #include "collectors/disk_statter.hpp"
 #include "core/fake_clock.hpp"
 #include "tests/support/env.hpp"
+#include "tests/support/metric_lookup.hpp"
 #include "tests/support/postgres_fixture.hpp"
 #include "tests/support/process.hpp"
 #include "tests/support/temp_dir.hpp"
@@ -115,13 +116,7 @@ struct Harness {
 
 std::optional<double> Value(const CollectResult& r, const std::string& name,
                             const Labels& labels = {}) {
-  for (const auto& f : r.families) {
-    if (f.name != name) continue;
-    for (const auto& s : f.samples) {
-      if (s.labels == labels) return s.value;
-    }
-  }
-  return std::nullopt;
+  return testing::SeriesValue(r.families, name, labels);
 }
 std::optional<double> Valid(const CollectResult& r, const std::string& check) {
   return Value(r, "opswatch_backup_newest_valid", {{"check", check}});

@@ -11,6 +11,7 @@
 #include "collectors/http_probe_loop.hpp"
 #include "core/bounded_read.hpp"
 #include "tests/support/http_test_server.hpp"
+#include "tests/support/metric_lookup.hpp"
 #include "tests/support/process.hpp"
 #include "tests/support/temp_dir.hpp"
 
@@ -80,13 +81,7 @@ struct Fixture {
 
 std::optional<double> Value(const CollectResult& result, const std::string& name,
                             const Labels& labels) {
-  for (const auto& family : result.families) {
-    if (family.name != name) continue;
-    for (const auto& sample : family.samples) {
-      if (sample.labels == labels) return sample.value;
-    }
-  }
-  return std::nullopt;
+  return testing::SeriesValue(result.families, name, labels);
 }
 
 long RssKiB() {

@@ -23,20 +23,6 @@ using namespace std::chrono_literals;
 
 namespace {
 
-// A port nobody listens on right now (bound to 0, read back, released).
-int FreePort() {
-  int fd = ::socket(AF_INET, SOCK_STREAM, 0);
-  BOOST_REQUIRE(fd >= 0);
-  sockaddr_in addr{};
-  addr.sin_family = AF_INET;
-  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  BOOST_REQUIRE(::bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) == 0);
-  socklen_t len = sizeof addr;
-  BOOST_REQUIRE(::getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &len) == 0);
-  ::close(fd);
-  return ntohs(addr.sin_port);
-}
-
 // Alertmanager's webhook bodies at the recording receiver that carry `status` for `alertname`.
 size_t Forwarded(const testing::RecordingReceiver& receiver, const std::string& status) {
   size_t n = 0;
@@ -64,7 +50,7 @@ bool WaitFor(const std::function<bool()>& done, std::chrono::milliseconds timeou
 BOOST_AUTO_TEST_CASE(pushed_alerts_reach_alertmanager_and_its_webhook) {
   testing::TempDir dir;
   testing::RecordingReceiver receiver;
-  int port = FreePort();
+  int port = testing::FreeLoopbackPort();
   std::string am_url = "http://127.0.0.1:" + std::to_string(port);
   std::string config = dir.Write("alertmanager.yml",
                                  "route:\n"

@@ -8,6 +8,7 @@
 #include <random>
 
 #include "notify/dispatcher.hpp"
+#include "tests/support/metric_lookup.hpp"
 #include "tests/support/recording_receiver.hpp"
 #include "tests/support/temp_dir.hpp"
 
@@ -78,15 +79,10 @@ struct Fixture {
 
 double Metric(const std::vector<MetricFamily>& families, const std::string& name,
               const std::string& receiver, const std::string& reason = "") {
-  for (const auto& f : families) {
-    if (f.name != name) continue;
-    for (const auto& s : f.samples) {
-      if (s.labels.Get("receiver") == receiver &&
-          (reason.empty() || s.labels.Get("reason") == reason))
-        return s.value;
-    }
-  }
-  return -1;
+  Labels subset{{"receiver", receiver}};
+  if (!reason.empty()) subset.Set("reason", reason);
+  const Sample* sample = testing::FindSample(families, name, subset);
+  return sample ? sample->value : -1;
 }
 
 }  // namespace

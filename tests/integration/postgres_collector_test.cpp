@@ -14,6 +14,7 @@
 #include <mutex>
 
 #include "collectors/postgres/postgres_connection.hpp"
+#include "tests/support/metric_lookup.hpp"
 #include "tests/support/postgres_fixture.hpp"
 
 namespace opswatch {
@@ -70,20 +71,12 @@ struct Harness {
 };
 
 const MetricFamily* Find(const CollectResult& r, const std::string& name) {
-  for (const auto& f : r.families) {
-    if (f.name == name) return &f;
-  }
-  return nullptr;
+  return testing::FindFamily(r.families, name);
 }
 
 std::optional<double> Value(const CollectResult& r, const std::string& name,
                             const Labels& labels = {}) {
-  const MetricFamily* f = Find(r, name);
-  if (!f) return std::nullopt;
-  for (const auto& s : f->samples) {
-    if (s.labels == labels) return s.value;
-  }
-  return std::nullopt;
+  return testing::SeriesValue(r.families, name, labels);
 }
 
 std::string PsqlValue(const PostgresServer& server, const std::string& sql) {

@@ -14,6 +14,8 @@
 #include <stdexcept>
 #include <vector>
 
+#include "tests/support/process.hpp"
+
 namespace opswatch::testing {
 namespace {
 
@@ -40,26 +42,6 @@ std::string FindBinDir() {
     throw std::runtime_error("no PostgreSQL server found under /usr/lib/postgresql/*/bin");
   }
   return best;
-}
-
-// Binds 127.0.0.1:0 and returns the port the kernel chose. The socket is closed before the server
-// binds it; the small race is handled by retrying the start on another port.
-int PickFreePort() {
-  int fd = socket(AF_INET, SOCK_STREAM, 0);
-  if (fd < 0) throw std::runtime_error("socket() failed");
-  sockaddr_in addr{};
-  addr.sin_family = AF_INET;
-  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  addr.sin_port = 0;
-  socklen_t len = sizeof(addr);
-  if (bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof(addr)) != 0 ||
-      getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &len) != 0) {
-    close(fd);
-    throw std::runtime_error("cannot pick a free port");
-  }
-  int port = ntohs(addr.sin_port);
-  close(fd);
-  return port;
 }
 
 bool IsRoot() { return geteuid() == 0; }
@@ -114,7 +96,7 @@ PostgresServer::PostgresServer() : bin_dir_(FindBinDir()) {
     std::string error;
     bool started = false;
     for (int attempt = 0; attempt < 3 && !started; ++attempt) {
-      port_ = PickFreePort();
+      port_ = FreeLoopbackPort();
       started = TryStart(&error);
     }
     if (!started) throw std::runtime_error("PostgreSQL did not start: " + error);

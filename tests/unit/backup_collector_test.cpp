@@ -12,6 +12,7 @@
 #include "collectors/backup/backup_verify_sha256.hpp"
 #include "core/fake_clock.hpp"
 #include "tests/support/env.hpp"
+#include "tests/support/metric_lookup.hpp"
 
 namespace opswatch {
 namespace {
@@ -110,13 +111,7 @@ std::string Gzip(const std::string& in) {
 
 std::optional<double> Value(const CollectResult& r, const std::string& name,
                             const Labels& labels = {}) {
-  for (const auto& f : r.families) {
-    if (f.name != name) continue;
-    for (const auto& s : f.samples) {
-      if (s.labels == labels) return s.value;
-    }
-  }
-  return std::nullopt;
+  return testing::SeriesValue(r.families, name, labels);
 }
 
 struct Fixture {

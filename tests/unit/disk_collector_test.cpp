@@ -6,6 +6,7 @@
 #include <mutex>
 
 #include "core/fake_clock.hpp"
+#include "tests/support/metric_lookup.hpp"
 
 using namespace opswatch;
 using namespace std::chrono_literals;
@@ -50,13 +51,7 @@ class FakeStatter final : public DiskStatter {
 };
 
 const Sample* Find(const CollectResult& r, const std::string& family, const std::string& path) {
-  for (const auto& f : r.families) {
-    if (f.name != family) continue;
-    for (const auto& s : f.samples) {
-      if (s.labels.Get("path") == path) return &s;
-    }
-  }
-  return nullptr;
+  return testing::FindSample(r.families, family, {{"path", path}});
 }
 
 }  // namespace

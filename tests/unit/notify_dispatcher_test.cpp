@@ -6,9 +6,10 @@
 #include <filesystem>
 #include <nlohmann/json.hpp>
 
-#include "core/time_format.hpp"
 #include "core/fake_clock.hpp"
+#include "core/time_format.hpp"
 #include "notify/dispatcher.hpp"
+#include "tests/support/metric_lookup.hpp"
 #include "tests/support/temp_dir.hpp"
 
 using namespace opswatch;
@@ -126,13 +127,9 @@ struct Fixture {
 
 double Value(const std::vector<MetricFamily>& families, const std::string& name,
              const std::string& reason = "") {
-  for (const auto& f : families) {
-    if (f.name != name) continue;
-    for (const auto& s : f.samples) {
-      if (reason.empty() || s.labels.Get("reason") == reason) return s.value;
-    }
-  }
-  return -1;
+  const Sample* sample =
+      testing::FindSample(families, name, reason.empty() ? Labels{} : Labels{{"reason", reason}});
+  return sample ? sample->value : -1;
 }
 
 }  // namespace

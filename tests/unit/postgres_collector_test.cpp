@@ -7,6 +7,7 @@
 #include <map>
 
 #include "core/fake_clock.hpp"
+#include "tests/support/metric_lookup.hpp"
 
 namespace opswatch {
 namespace {
@@ -72,20 +73,12 @@ class FakePgConnection final : public PgConnection {
 };
 
 const MetricFamily* Find(const CollectResult& r, const std::string& name) {
-  for (const auto& f : r.families) {
-    if (f.name == name) return &f;
-  }
-  return nullptr;
+  return testing::FindFamily(r.families, name);
 }
 
 std::optional<double> Value(const CollectResult& r, const std::string& name,
                             const Labels& labels = {}) {
-  const MetricFamily* f = Find(r, name);
-  if (!f) return std::nullopt;
-  for (const auto& s : f->samples) {
-    if (s.labels == labels) return s.value;
-  }
-  return std::nullopt;
+  return testing::SeriesValue(r.families, name, labels);
 }
 
 struct Fixture {

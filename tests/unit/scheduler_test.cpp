@@ -5,6 +5,7 @@
 #include <deque>
 
 #include "core/fake_clock.hpp"
+#include "tests/support/metric_lookup.hpp"
 
 using namespace opswatch;
 using namespace std::chrono_literals;
@@ -53,13 +54,8 @@ ScheduledCollector Spec(std::string name, Millis interval, Millis timeout,
 }
 
 double ValueOf(const Snapshot& s, const std::string& family, const std::string& collector) {
-  for (const auto& f : s.families) {
-    if (f.name != family) continue;
-    for (const auto& sample : f.samples) {
-      if (sample.labels.Get("collector") == collector) return sample.value;
-    }
-  }
-  return -1;
+  const Sample* sample = testing::FindSample(s.families, family, {{"collector", collector}});
+  return sample ? sample->value : -1;
 }
 
 }  // namespace
