@@ -156,6 +156,7 @@ Labels ExpositionBuilder::SortedLabels(Status& status) {
   std::sort(labels_.begin(), labels_.end(),
             [](const PendingLabel& a, const PendingLabel& b) { return a.name < b.name; });
   Labels labels;
+  labels.Reserve(labels_.size());
   for (size_t i = 0; i < labels_.size(); ++i) {
     const std::string_view name = labels_[i].name;
     if (name == kMetricNameLabel || (i > 0 && labels_[i - 1].name == name)) {

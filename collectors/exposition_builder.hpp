@@ -36,6 +36,9 @@ class ExpositionBuilder {
   Status AddLabel(std::string_view name, std::string_view raw_value, bool has_escapes);
   Status FinishSample(double value, std::optional<int64_t> timestamp_ms);
 
+  // Room for about `n` samples, so the sample vector does not regrow (and move) while parsing.
+  void ReserveSamples(size_t n) { result_.samples.reserve(n); }
+
   ParsedExposition Finish() && { return std::move(result_); }
 
  private:

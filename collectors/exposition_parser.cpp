@@ -1,5 +1,7 @@
 #include "collectors/exposition_parser.hpp"
 
+#include <algorithm>
+
 #include "collectors/exposition_builder.hpp"
 #include "collectors/exposition_grammars.hpp"
 
@@ -48,6 +50,12 @@ std::string_view ExposedTypeName(ExposedType type) {
 Result<ParsedExposition> ParseExposition(std::string_view body, ExpositionFormat format,
                                          const ExpositionLimits& limits) {
   exposition::ExpositionBuilder builder(limits);
+  // Every sample takes a line, and at least 4 bytes with its newline. The cap keeps a body of
+  // blank lines or comments from reserving much more than it can hold.
+  size_t expected = std::min({size_t(std::count(body.begin(), body.end(), '\n')) + 1,
+                              body.size() / 4 + 1, size_t(1) << 20});
+  if (limits.sample_limit != 0) expected = std::min(expected, limits.sample_limit);
+  builder.ReserveSamples(expected);
   const Status status = format == ExpositionFormat::kOpenMetrics
                             ? exposition::ParseOpenMetricsText(body, builder)
                             : exposition::ParsePrometheusText(body, builder);
