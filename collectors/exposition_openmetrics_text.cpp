@@ -1,6 +1,6 @@
-// OpenMetrics 1.0 text, token for token as Prometheus's lexer (openmetricslex.l) and
-// OpenMetricsParser read it: exactly one space between tokens, none inside braces, every line
-// ends with a newline, and the exposition ends with "# EOF" and nothing after it.
+// OpenMetrics 1.0 text, token for token as Prometheus's OpenMetrics lexer and parser read it:
+// exactly one space between tokens, none inside braces, every line ends with a newline, and the
+// exposition ends with "# EOF" and nothing after it.
 #include <cmath>
 #include <cstring>
 #include <optional>

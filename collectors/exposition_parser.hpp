@@ -1,7 +1,7 @@
 // The Prometheus exposition parser shared by the scrape collector and the command collector's
 // `output: prometheus`: the text format 0.0.4 and OpenMetrics 1.0 text, accepted and rejected as
-// Prometheus 2.42's scrape parsers (model/textparse) do, turned into plain series the rule engine
-// can ingest plus the metadata needed to re-expose them.
+// Prometheus 2.42's scrape parsers do, turned into plain series the rule engine can ingest plus
+// the metadata needed to re-expose them.
 //
 // Input is untrusted: a malformed exposition fails whole (no partial result) with an error
 // "line:column: what was expected, got what"; columns count bytes from 1. Work is linear in the

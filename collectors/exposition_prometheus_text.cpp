@@ -1,4 +1,4 @@
-// The text format 0.0.4, token for token as Prometheus's lexer (promlex.l) and PromParser read it.
+// The text format 0.0.4, token for token as Prometheus's text lexer and parser read it.
 #include <cstring>
 #include <optional>
 #include <string>

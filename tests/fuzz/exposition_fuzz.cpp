@@ -29,7 +29,7 @@ void AppendValue(std::string& out, double value) {
   }
 }
 
-// The samples as text format 0.0.4; a negative timestamp (possible in OpenMetrics only) is left out.
+// The samples as text format 0.0.4; a negative timestamp (OpenMetrics only) is left out.
 std::string Print(const ParsedExposition& parsed) {
   std::string out;
   for (const ExposedSample& sample : parsed.samples) {

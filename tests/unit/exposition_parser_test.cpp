@@ -1,5 +1,5 @@
-// The exposition parser against the cases Prometheus's own parser tests use (promparse_test.go,
-// openmetricsparse_test.go as of 2.42): what both formats accept, what they reject and where.
+// The exposition parser against the cases Prometheus 2.42's own parser tests use: what both
+// formats accept, what they reject and where.
 #define BOOST_TEST_MODULE exposition_parser
 #include "collectors/exposition_parser.hpp"
 
