@@ -30,6 +30,9 @@ class Labels {
   std::string_view Get(std::string_view name) const;
   bool Has(std::string_view name) const;
 
+  // Room for `n` labels, so a parser that knows the count allocates once instead of growing.
+  void Reserve(size_t n) { items_.reserve(n); }
+
   const std::vector<Label>& items() const { return items_; }
   bool empty() const { return items_.empty(); }
   size_t size() const { return items_.size(); }
