@@ -59,7 +59,6 @@ struct HttpProbeLoop::Impl {
   Logger& logger;
   curl::GlobalGuard curl_global;  // declared before `multi`: outlives it
   curl::MultiPtr multi;
-  std::atomic<uint64_t> started{0};
 
   std::mutex mu;
   std::vector<std::pair<HttpProbeRequest, Callback>> pending;  // GUARDED_BY(mu)
@@ -167,7 +166,6 @@ void HttpProbeLoop::Impl::Start(HttpProbeRequest request, Callback done) {
   CURLMcode added = curl_multi_add_handle(multi.get(), easy);
   if (added != CURLM_OK)
     return fail(std::string("cannot start probe: ") + curl_multi_strerror(added));
-  started.fetch_add(1, std::memory_order_relaxed);
   active.emplace(easy, std::move(t));
 }
 
@@ -267,10 +265,6 @@ void HttpProbeLoop::Submit(HttpProbeRequest request, Callback done) {
   HttpProbeResponse response;
   response.error = "probe loop stopped";
   done(std::move(response));
-}
-
-uint64_t HttpProbeLoop::probes_started() const {
-  return impl_->started.load(std::memory_order_relaxed);
 }
 
 }  // namespace opswatch

@@ -63,9 +63,6 @@ class HttpProbeLoop {
   // Starts `request`; `done` is called exactly once, on the loop thread.
   void Submit(HttpProbeRequest request, Callback done);
 
-  // Probes started since construction (for tests and benchmarks).
-  uint64_t probes_started() const;
-
  private:
   struct Impl;
   std::unique_ptr<Impl> impl_;

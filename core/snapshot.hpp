@@ -26,13 +26,6 @@ struct Snapshot {
   SystemTime taken_at{};
   std::vector<MetricFamily> families;  // merged by name, every family with HELP and TYPE
   std::vector<CollectorState> collectors;
-
-  // Every series flattened (histograms expanded), for the rule engine.
-  std::vector<Series> FlatSeries() const {
-    std::vector<Series> out;
-    for (const auto& family : families) FlattenFamily(family, out);
-    return out;
-  }
 };
 
 using SnapshotPtr = std::shared_ptr<const Snapshot>;

@@ -101,7 +101,6 @@ class Outbox {
   Result<std::vector<Notification>> Load(std::vector<std::string>& problems);
   // The stored notification log's content; empty when there is none.
   Result<std::string> LoadLog();
-  bool enabled() const { return !dir_.empty(); }
   bool has_staged() const { return !staged_.empty() || staged_log_.has_value(); }
 
  private:

@@ -317,29 +317,6 @@ class Executor {
 
 }  // namespace
 
-Result<std::string> ExpandTemplate(std::string_view alert_name, std::string_view text,
-                                   const TemplateData& data) {
-  std::string name = "__alert_" + std::string(alert_name);
-  auto parsed = ParseTemplate(text);
-  if (!parsed) {
-    return Result<std::string>::Error("error parsing template " + name + ": template: " + name +
-                                      ":" + parsed.error());
-  }
-  Executor executor(name, text, data);
-  std::string out;
-  Status s = executor.Run(*parsed, out);
-  if (!s.ok())
-    return Result<std::string>::Error("error executing template " + name + ": " + s.message());
-  return out;
-}
-
-std::string ExpandAlertTemplate(std::string_view alert_name, std::string_view text,
-                                const TemplateData& data) {
-  auto result = ExpandTemplate(alert_name, text, data);
-  if (!result) return "<error expanding template: " + result.error() + ">";
-  return std::move(result).value();
-}
-
 AlertTemplate::AlertTemplate(std::string_view alert_name, std::string text)
     : name_("__alert_" + std::string(alert_name)), text_(std::move(text)) {
   literal_ = text_.find("{{") == std::string::npos;

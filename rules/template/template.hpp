@@ -28,16 +28,6 @@ struct TemplateData {
   double value = 0;               // the sample value
 };
 
-// Expands `text` for the alert rule `alert_name` ("__alert_<name>" is the template's name, as in
-// Prometheus). Errors are returned with Prometheus's wording, without the "<error expanding...>"
-// wrapper.
-Result<std::string> ExpandTemplate(std::string_view alert_name, std::string_view text,
-                                   const TemplateData& data);
-
-// ExpandTemplate, with an error rendered in-line as Prometheus does.
-std::string ExpandAlertTemplate(std::string_view alert_name, std::string_view text,
-                                const TemplateData& data);
-
 namespace template_parse {
 struct Node;
 }
@@ -52,8 +42,9 @@ class AlertTemplate {
   AlertTemplate(AlertTemplate&&) noexcept;
   AlertTemplate& operator=(AlertTemplate&&) noexcept;
 
-  // ExpandAlertTemplate's result for this text: a failure is rendered in-line, as Prometheus
-  // does. When it failed on opswatch's output cap (64 KiB, a limit Prometheus does not have),
+  // The expansion ("__alert_<name>" is the template's name, as in Prometheus); a failure is
+  // rendered in-line as "<error expanding template: ...>" with Prometheus's wording, as it does.
+  // When it failed on opswatch's output cap (64 KiB, a limit Prometheus does not have),
   // `limit_error` (when not null) also receives the error, for the rule's health.
   std::string Expand(const TemplateData& data, std::string* limit_error = nullptr) const;
 

@@ -54,7 +54,7 @@ BOOST_FIXTURE_TEST_CASE(templates_at_the_limit_load_and_expand_on_a_small_stack,
       BOOST_TEST(CheckTemplate("Deep", text).ok());
       const AlertTemplate parsed("Deep", text);
       BOOST_TEST(parsed.Expand(Data()) == want);
-      BOOST_TEST(ExpandAlertTemplate("Deep", text, Data()) == want);
+      BOOST_TEST(AlertTemplate("Deep", text).Expand(Data()) == want);
     });
   }
 }
@@ -88,7 +88,7 @@ BOOST_FIXTURE_TEST_CASE(hostile_nesting_fails_cleanly_and_100_ifs_still_work, Fi
 }
 
 BOOST_FIXTURE_TEST_CASE(printf_width_and_precision_are_capped, Fixture) {
-  auto expand = [&](const std::string& text) { return ExpandAlertTemplate("P", text, Data()); };
+  auto expand = [&](const std::string& text) { return AlertTemplate("P", text).Expand(Data()); };
   const auto started = std::chrono::steady_clock::now();
   // Past Go's own bound (10^6) Go drops the rest of the format: so do we.
   BOOST_TEST(expand("{{ printf \"%.999999999f\" 1.5 }}") == "%!(NOVERB)%!(EXTRA float64=1.5)");
@@ -153,7 +153,7 @@ BOOST_FIXTURE_TEST_CASE(expansions_longer_than_the_cap_fail_and_say_so, Fixture)
 // Found by tests/fuzz/template_fuzz: float-to-integer conversions that C++ leaves undefined now
 // give what Go (and so Prometheus) prints on amd64, or Go's error.
 BOOST_FIXTURE_TEST_CASE(out_of_range_numbers_convert_as_in_go, Fixture) {
-  auto expand = [&](const std::string& text) { return ExpandAlertTemplate("N", text, Data()); };
+  auto expand = [&](const std::string& text) { return AlertTemplate("N", text).Expand(Data()); };
   BOOST_TEST(expand("{{ humanizeTimestamp 1e300 }}") == "1677-09-21 00:12:43.145224192 +0000 UTC");
   BOOST_TEST(expand("{{ humanizeDuration 1e300 }}") == "-106751991167300d -15h -30m -8s");
   BOOST_TEST(expand("{{ humanizeTimestamp 1700000000.5 }}") == "2023-11-14 22:13:20.5 +0000 UTC");
