@@ -1,4 +1,4 @@
-// Command-line flags (DESIGN.md §3), parsed without globals.
+// Command-line flags (README: "Command line"), parsed without globals.
 #pragma once
 
 #include <string>

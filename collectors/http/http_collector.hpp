@@ -1,5 +1,5 @@
 // http: probes one or more URLs through the shared HttpProbeLoop, checks status, body and JSON
-// fields, and exports chosen JSON fields (DESIGN.md §4 `type: http`, §5 http metrics).
+// fields, and exports chosen JSON fields (README: `type: http` and its metrics).
 //
 // A target that is down is an observation (opswatch_http_up 0), not a collector failure, as in
 // blackbox_exporter: the run's status stays ok so CollectorFailing does not fire beside

@@ -1,4 +1,4 @@
-// The http collector's config (DESIGN.md §4 `type: http`) and its strict parser.
+// The http collector's config (README: `type: http`) and its strict parser.
 // Thread-safety: value types; the parser is not thread-safe (config loading is single-threaded).
 #pragma once
 

@@ -1,5 +1,5 @@
-// Config of a `type: postgres` collector (DESIGN.md §4): defaults first, then a strict read
-// (unknown keys are errors), then cross-field checks. Custom metric names are checked here, at
+// Config of a `type: postgres` collector (README: `type: postgres`): defaults first, then a strict
+// read (unknown keys are errors), then cross-field checks. Custom metric names are checked here, at
 // load, so a typo is a config error and not a broken exposition at run time.
 #pragma once
 

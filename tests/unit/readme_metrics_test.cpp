@@ -9,11 +9,7 @@
 #include <string>
 #include <vector>
 
-#include "collectors/registry.hpp"
-#include "core/collector_self_metrics.hpp"
-#include "exporter/process_metrics.hpp"
-#include "notify/notify_metrics.hpp"
-#include "rules/rule_metrics.hpp"
+#include "tests/support/declared_families.hpp"
 
 namespace opswatch {
 namespace {
@@ -85,35 +81,16 @@ std::map<std::string, ReadmeMetric> ReadReadmeMetrics(int& tables) {
   return metrics;
 }
 
-// Every declared family, by name: the collector types' tables (through the registry, as the
-// process sees them) and the tables of the families opswatch publishes about itself.
-std::map<std::string, MetricFamilySpec> DeclaredFamilies() {
-  std::map<std::string, MetricFamilySpec> declared;
-  auto add = [&](const MetricFamilySpec& spec) {
-    BOOST_CHECK_MESSAGE(declared.emplace(std::string(spec.name), spec).second,
-                        spec.name << " is declared twice");
-  };
-  CollectorRegistry registry;
-  RegisterBuiltinCollectors(registry);
-  for (const auto& type : registry.Types()) {
-    const auto& families = registry.Find(type)->families;
-    BOOST_TEST_CONTEXT(type) { BOOST_TEST(!families.empty()); }
-    for (const auto& spec : families) add(spec);
-  }
-  for (const auto& spec : collector_self_metrics::kFamilies) add(spec);
-  for (const auto& spec : process_metrics::kFamilies) add(spec);
-  for (const auto& spec : rule_metrics::kFamilies) add(spec);
-  for (const auto& spec : notify_metrics::kFamilies) add(spec);
-  return declared;
-}
-
 BOOST_AUTO_TEST_CASE(readme_tables_match_declared_families) {
   int tables = 0;
   const auto readme = ReadReadmeMetrics(tables);
   // One table per collector type plus the self metrics: fewer means the layout changed and this
   // test would pass without checking anything.
   BOOST_TEST(tables >= 5);
-  const auto declared = DeclaredFamilies();
+  const auto declared = testing::DeclaredFamilies();
+  for (const auto& duplicate : testing::FamiliesDeclaredTwice()) {
+    BOOST_ERROR(duplicate << " is declared twice");
+  }
 
   for (const auto& [name, spec] : declared) {
     auto it = readme.find(name);
