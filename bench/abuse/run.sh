@@ -13,31 +13,10 @@ CLIENTS=${1:-50}
 COUNT=${2:-500}
 RATE=50          # probe requests per second: COUNT=500 spans two 5 s request-head timeouts
 SETTLE=3         # seconds between starting the slowloris clients and probing
-scripts/install-deps.sh --bench >/dev/null
-cmake -S . -B build-bench -G Ninja -DCMAKE_BUILD_TYPE=Release -DOPSWATCH_TESTS=OFF >/dev/null
-cmake --build build-bench --target opswatch >/dev/null
-
-work=$(mktemp -d)
-pids=()
-cleanup() { kill "${pids[@]}" 2>/dev/null || true; wait 2>/dev/null || true; rm -rf "$work"; }
-trap cleanup EXIT
-free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
-rss_kib() { awk '/^VmRSS:/ {print $2}' "/proc/$1/status"; }
-
-cat > "$work/opswatch.yml" <<YML
-global: {interval: 15s, timeout: 5s, state_dir: $work/state}
-collectors:
-  - {name: root-disk, type: disk, paths: [/]}
-YML
-ow_port=$(free_port)
-build-bench/opswatch --config.file="$work/opswatch.yml" --web.listen-address="127.0.0.1:$ow_port" \
-  --log.level=warn & pids+=($!); ow_pid=$!
-ne_port=$(free_port)
-prometheus-node-exporter --collector.disable-defaults --collector.loadavg \
-  --web.listen-address="127.0.0.1:$ne_port" --log.level=warn 2>/dev/null & pids+=($!); ne_pid=$!
-for p in $ow_port $ne_port; do
-  for _ in $(seq 100); do curl -sf "http://127.0.0.1:$p/metrics" >/dev/null && break; sleep 0.1; done
-done
+source bench/lib.sh
+start_opswatch_disk
+start_node_exporter loadavg
+wait_for_metrics "$ow_port" "$ne_port"
 
 # measure PORT PID -> "p50 p99 max failures" quiet, then under abuse, and the RSS under abuse.
 measure() {
