@@ -11,6 +11,10 @@ namespace {
 // Reading in slices keeps the deadline check close to the work done.
 constexpr uint64_t kSliceBytes = 4 << 20;
 
+// Positions of files no longer followed, kept for files that come back; bounded so that a
+// directory of daily files does not grow it forever.
+constexpr size_t kMaxRemembered = 1024;
+
 bool SameFile(const LogFileIdentity& id, const LogFileInfo& info) {
   return id.dev == info.dev && id.ino == info.ino;
 }
@@ -34,6 +38,8 @@ void LogFileSet::CheckFollowed(const std::map<std::string, LogFileInfo>& infos,
           !LogFileStartsAsBefore(tail.fd.get(), tail.id)) {
         observer.OnTruncation(tail.path);
         tail.cursor = LogCursor{};
+        // The new content's fingerprint, or the next run would see the old one differ again.
+        if (auto id = IdentifyLogFile(tail.fd.get())) tail.id = *id;
       }
       if (tail.id.fingerprint_len < kLogFingerprintBytes &&
           info->second.size > tail.id.fingerprint_len) {
@@ -102,6 +108,15 @@ void LogFileSet::OpenNew(const std::map<std::string, LogFileInfo>& infos, bool f
   }
 }
 
+void LogFileSet::Forget(const Tail& tail) {
+  // Kept so that the same file seen again at its path (a directory that failed to list for one
+  // run, a file moved away and back) resumes instead of being read twice. A path followed again
+  // already has its new file.
+  if (tails_.contains(tail.path)) return;
+  restored_[tail.path] = LogFilePosition{tail.path, tail.id, tail.cursor};
+  while (restored_.size() > kMaxRemembered) restored_.erase(restored_.begin());
+}
+
 bool LogFileSet::Read(Tail& tail, bool finished, uint64_t& budget,
                       const std::function<bool()>& past_deadline, LogReadObserver& observer) {
   const LogLineSink sink = [&](const LogLine& line) { observer.OnLine(tail.path, line); };
@@ -131,11 +146,11 @@ void LogFileSet::Run(const std::vector<std::string>& paths, uint64_t budget,
   CheckFollowed(infos, observer);
   FollowRenamed(infos);
   OpenNew(infos, first_run, observer);
-  if (first_run) restored_.clear();
 
   // Older lines first: what is left of replaced and removed files.
   for (auto it = finishing_.begin(); it != finishing_.end();) {
     if (Read(*it, /*finished=*/true, budget, past_deadline, observer)) {
+      Forget(*it);
       it = finishing_.erase(it);
     } else {
       ++it;

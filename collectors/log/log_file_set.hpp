@@ -2,7 +2,8 @@
 //
 // - a path seen for the first time: resumed from its saved position when the file is the same
 //   (device, inode and first bytes); else read from the start, except at the collector's first
-//   run without a saved position, where it starts at the end unless from_beginning is set;
+//   run without a saved position, where it starts at the end unless from_beginning is set; a
+//   file finished and dropped that shows up again at its path is resumed the same way;
 // - another file at a followed path (rename + create rotation): the old file is finished through
 //   its open descriptor, the unterminated last line included, then the new file is read from 0;
 // - a followed file that moved to another matched path (app.log -> app.log.1 with app.log*) is
@@ -76,6 +77,7 @@ class LogFileSet {
   void FollowRenamed(const std::map<std::string, LogFileInfo>& infos);
   void OpenNew(const std::map<std::string, LogFileInfo>& infos, bool first_run,
                LogReadObserver& observer);
+  void Forget(const Tail& tail);
   // Reads `tail` until its end, the budget or the deadline; true when it reached the end.
   bool Read(Tail& tail, bool finished, uint64_t& budget, const std::function<bool()>& past_deadline,
             LogReadObserver& observer);
@@ -86,6 +88,7 @@ class LogFileSet {
   size_t next_start_ = 0;
   std::map<std::string, Tail> tails_;  // by path
   std::vector<Tail> finishing_;        // replaced or removed files, read to their end
+  // Saved positions not yet matched to a file: from the state file, and of files finished since.
   std::map<std::string, LogFilePosition> restored_;
 };
 

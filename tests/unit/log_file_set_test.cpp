@@ -193,3 +193,37 @@ BOOST_FIXTURE_TEST_CASE(saved_positions_resume_the_same_file_and_reject_another,
   BOOST_TEST(seen.lines[second] == Lines{"new"}, boost::test_tools::per_element());
   BOOST_TEST(seen.rotations[second] + seen.truncations[second] == 1u);
 }
+
+BOOST_FIXTURE_TEST_CASE(each_rotation_and_truncation_counts_once, Fixture) {
+  LogFileSet set(1024, true);
+  Append(log, "first file\n");
+  Run(set, {log});
+  for (int i = 0; i < 2; ++i) {
+    fs::rename(log, dir.Join("app.log.1"));
+    Append(log, "file " + std::to_string(i) + "\n");
+    Run(set, {log});
+    Run(set, {log});
+  }
+  BOOST_TEST(seen.rotations[log] == 2u);
+  fs::resize_file(log, 0);
+  Append(log, "after truncation\n");
+  Run(set, {log});
+  Run(set, {log});
+  Append(log, "more\n");
+  Run(set, {log});
+  BOOST_TEST(seen.truncations[log] == 1u);
+  BOOST_TEST(
+      seen.lines[log] == (Lines{"first file", "file 0", "file 1", "after truncation", "more"}),
+      boost::test_tools::per_element());
+}
+
+BOOST_FIXTURE_TEST_CASE(a_file_missing_from_one_listing_is_resumed_not_reread, Fixture) {
+  LogFileSet set(1024, true);
+  Append(log, "a\n");
+  Run(set, {log});
+  Run(set, {});  // e.g. its directory could not be listed this time
+  Append(log, "b\n");
+  Run(set, {log});
+  BOOST_TEST(seen.lines[log] == (Lines{"a", "b"}), boost::test_tools::per_element());
+  BOOST_TEST(seen.rotations[log] + seen.truncations[log] == 0u);
+}
