@@ -46,8 +46,7 @@ class FakeBackupFs final : public BackupFs {
       }
     }
     if (!exists)
-      return Result<std::vector<DirEntry>>::Error("open " + dir +
-                                                        ": No such file or directory");
+      return Result<std::vector<DirEntry>>::Error("open " + dir + ": No such file or directory");
     return out;
   }
   Result<FileStat> Stat(const std::string& path) override {
