@@ -50,6 +50,10 @@ struct CollectorIdentity {
   std::string type;
   Millis interval{0};
   Millis timeout{0};
+  // global.state_dir, absolute: where a collector keeps what must survive a restart (log read
+  // positions). Created by the App before collectors run; may be unwritable (the collector then
+  // reports it and keeps its state in memory).
+  std::string state_dir = {};
 };
 
 // A validated collector config, ready to instantiate. Creating does no I/O beyond what the

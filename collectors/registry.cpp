@@ -9,6 +9,9 @@
 #include "collectors/http/http_config.hpp"
 #include "collectors/http/http_metrics.hpp"
 #include "collectors/http/http_rules.hpp"
+#include "collectors/log/log_config.hpp"
+#include "collectors/log/log_metrics.hpp"
+#include "collectors/log/log_rules.hpp"
 #include "collectors/postgres/postgres_config.hpp"
 #include "collectors/postgres/postgres_metrics.hpp"
 #include "collectors/postgres/postgres_rules.hpp"
@@ -35,6 +38,7 @@ void RegisterBuiltinCollectors(CollectorRegistry& registry) {
                     {ParseBackupCollector, backup_metrics::kFamilies, BackupBuiltinRules});
   registry.Register("disk", {ParseDiskCollector, disk_metrics::kFamilies, DiskBuiltinRules});
   registry.Register("http", {ParseHttpCollector, http_metrics::kFamilies, HttpBuiltinRules});
+  registry.Register("log", {ParseLogCollector, log_metrics::kFamilies, LogBuiltinRules});
   registry.Register("postgres",
                     {ParsePostgresCollector, postgres_metrics::kFamilies, PostgresBuiltinRules});
 }

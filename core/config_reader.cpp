@@ -494,4 +494,12 @@ void MapReader::Finish() {
   }
 }
 
+YAML::Mark MarkInside(const YAML::Node& scalar, size_t offset) {
+  YAML::Mark mark = scalar.Mark();
+  bool quoted = scalar.Tag() == "!";
+  mark.column += int(offset) + (quoted ? 1 : 0);
+  mark.pos += int(offset) + (quoted ? 1 : 0);
+  return mark;
+}
+
 }  // namespace opswatch

@@ -72,6 +72,10 @@ class ConfigEnv {
 // is a value that is not valid UTF-8 (config text becomes labels and JSON).
 Result<std::string> ExpandEnv(std::string_view text, const ConfigEnv& env);
 
+// The position `offset` bytes into a single-line scalar (past its opening quote, if any), so an
+// error inside a regex or a check points at the offending character.
+YAML::Mark MarkInside(const YAML::Node& scalar, size_t offset);
+
 class MapReader {
  public:
   // `path` names this node in messages ("global", "collectors[0]"); `node` must be a map (a null

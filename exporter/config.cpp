@@ -80,6 +80,7 @@ void ParseCollectors(const YAML::Node& list, Config& config, ConfigErrors& error
     CollectorIdentity id;
     id.interval = config.global.interval;
     id.timeout = config.global.timeout;
+    id.state_dir = config.global.state_dir;
     size_t errors_before = errors.size();
     if (reader.String("name", id.name, /*required=*/true) && reader.Has("name")) {
       CheckCollectorName(reader, id.name);

@@ -37,7 +37,7 @@ int Run(const std::string& dir, const std::string& pattern, int runs) {
   config.path = dir;
   config.pattern = pattern;
   config.verify = opswatch::BackupVerifyMode::kNone;
-  auto glob = opswatch::BackupGlob::Parse(pattern);
+  auto glob = opswatch::PathGlob::Parse(pattern);
   if (!glob) return std::fprintf(stderr, "%s\n", glob.error().c_str()), 1;
   opswatch::RealClock clock;
   opswatch::NullLogger logger;

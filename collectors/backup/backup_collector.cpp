@@ -24,7 +24,7 @@ void AppendError(std::string& errors, size_t& count, const std::string& message)
 
 }  // namespace
 
-BackupCollector::BackupCollector(BackupConfig config, BackupGlob glob, std::unique_ptr<BackupFs> fs,
+BackupCollector::BackupCollector(BackupConfig config, PathGlob glob, std::unique_ptr<BackupFs> fs,
                                  Clock& clock, Logger& logger)
     : config_(std::move(config)),
       glob_(std::move(glob)),
@@ -71,9 +71,9 @@ CollectResult BackupCollector::Collect(const RunContext& ctx) {
 
   // A pattern like "*" also matches checksum sidecars; they describe backups, they are not ones.
   const bool sidecars_wanted = EndsWith(glob_.segments().back(), ".sha256");
-  std::vector<BackupFileInfo> set;
+  std::vector<GlobMatch> set;
   set.reserve(listing->files.size());
-  for (BackupFileInfo& f : listing->files) {
+  for (GlobMatch& f : listing->files) {
     if (!sidecars_wanted && EndsWith(f.path, ".sha256")) continue;
     set.push_back(std::move(f));
   }
@@ -100,7 +100,7 @@ CollectResult BackupCollector::Collect(const RunContext& ctx) {
   std::vector<size_t> settled;  // newest first
   std::map<std::string, uint64_t> looked;
   for (size_t i : order) {
-    const BackupFileInfo& f = set[i];
+    const GlobMatch& f = set[i];
     // A future mtime (a skewed file server clock) cannot settle by age; the size look decides.
     bool recent = f.stat.mtime > now - kSettleTime && f.stat.mtime <= now + kSettleTime;
     auto before = last_look_sizes_.find(f.path);
@@ -117,7 +117,7 @@ CollectResult BackupCollector::Collect(const RunContext& ctx) {
   last_look_sizes_ = std::move(looked);
 
   if (!settled.empty()) {
-    const BackupFileInfo& newest = set[settled[0]];
+    const GlobMatch& newest = set[settled[0]];
     newest_ts.Add({}, ToUnixSeconds(newest.stat.mtime));
     newest_age.Add({}, ToSeconds(now - newest.stat.mtime));
     newest_bytes.Add({}, double(newest.stat.size));
@@ -134,7 +134,7 @@ CollectResult BackupCollector::Collect(const RunContext& ctx) {
                                                               : std::min<size_t>(1, settled.size());
     size_t invalid = 0;
     for (size_t t = 0; t < targets; ++t) {
-      const BackupFileInfo& f = set[settled[t]];
+      const GlobMatch& f = set[settled[t]];
       const Verified* v = Verify(f, should_stop, errors);
       if (t == 0) {
         if (v) {
@@ -152,7 +152,7 @@ CollectResult BackupCollector::Collect(const RunContext& ctx) {
     if (config_.verify == BackupVerifyMode::kAll) invalid_files.Add({}, double(invalid));
     // Forget files that are gone, so the memory follows the directory, not its history.
     std::unordered_set<std::string_view> listed;
-    for (const BackupFileInfo& f : set) listed.insert(f.path);
+    for (const GlobMatch& f : set) listed.insert(f.path);
     for (auto it = verified_.begin(); it != verified_.end();) {
       it = listed.count(it->first) ? std::next(it) : verified_.erase(it);
     }
@@ -161,13 +161,13 @@ CollectResult BackupCollector::Collect(const RunContext& ctx) {
   return finish();
 }
 
-const BackupCollector::Verified* BackupCollector::Verify(const BackupFileInfo& file,
+const BackupCollector::Verified* BackupCollector::Verify(const GlobMatch& file,
                                                          const std::function<bool()>& should_stop,
                                                          std::string& errors) {
   // The sidecar is part of the verdict: adding or replacing one means judging again.
-  std::optional<BackupFileStat> sidecar;
+  std::optional<FileStat> sidecar;
   if (auto st = fs_->Stat(file.path + ".sha256"); st && st->regular) sidecar = *st;
-  auto same_sidecar = [&](const std::optional<BackupFileStat>& other) {
+  auto same_sidecar = [&](const std::optional<FileStat>& other) {
     return sidecar.has_value() == other.has_value() &&
            (!sidecar || (sidecar->size == other->size && sidecar->mtime == other->mtime));
   };

@@ -23,9 +23,9 @@
 
 #include "collectors/backup/backup_config.hpp"
 #include "collectors/backup/backup_fs.hpp"
-#include "collectors/backup/backup_glob.hpp"
 #include "collectors/backup/backup_verify_job.hpp"
 #include "collectors/collector.hpp"
+#include "collectors/path_glob.hpp"
 
 namespace opswatch {
 
@@ -34,7 +34,7 @@ class BackupCollector final : public Collector {
   // Files written within this long before now are still being written.
   static constexpr std::chrono::seconds kSettleTime{5};
 
-  BackupCollector(BackupConfig config, BackupGlob glob, std::unique_ptr<BackupFs> fs, Clock& clock,
+  BackupCollector(BackupConfig config, PathGlob glob, std::unique_ptr<BackupFs> fs, Clock& clock,
                   Logger& logger);
   ~BackupCollector() override;
   CollectResult Collect(const RunContext& ctx) override;
@@ -43,17 +43,17 @@ class BackupCollector final : public Collector {
   struct Verified {
     uint64_t size = 0;
     SystemTime mtime;
-    std::optional<BackupFileStat> sidecar;  // the <file>.sha256 it was checked against
+    std::optional<FileStat> sidecar;  // the <file>.sha256 it was checked against
     BackupVerdict verdict;
     Duration busy{0};
   };
 
   // Verifies `file` within the budget; returns the verdict when known (cached or just finished).
-  const Verified* Verify(const BackupFileInfo& file, const std::function<bool()>& should_stop,
+  const Verified* Verify(const GlobMatch& file, const std::function<bool()>& should_stop,
                          std::string& errors);
 
   BackupConfig config_;
-  BackupGlob glob_;
+  PathGlob glob_;
   std::unique_ptr<BackupFs> fs_;
   Clock& clock_;
   Logger& logger_;

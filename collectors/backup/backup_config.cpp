@@ -14,10 +14,10 @@ std::optional<ParsedCollector> ParseBackupCollector(MapReader& reader, const Col
   }
   while (config.path.size() > 1 && config.path.back() == '/') config.path.pop_back();
 
-  std::optional<BackupGlob> glob;
+  std::optional<PathGlob> glob;
   if (!reader.String("pattern", config.pattern)) {
     ok = false;
-  } else if (auto parsed = BackupGlob::Parse(config.pattern); !parsed) {
+  } else if (auto parsed = PathGlob::Parse(config.pattern); !parsed) {
     reader.Fail("pattern", parsed.error());
     ok = false;
   } else {

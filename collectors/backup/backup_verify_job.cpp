@@ -78,7 +78,7 @@ struct BackupVerifyJob::Pipeline {
 
 Result<std::unique_ptr<BackupVerifyJob>> BackupVerifyJob::Start(BackupFs& fs,
                                                                 const std::string& path,
-                                                                const BackupFileStat& stat,
+                                                                const FileStat& stat,
                                                                 BackupCheckPlan plan) {
   auto file = fs.Open(path);
   if (!file) return file.status();
@@ -98,8 +98,7 @@ Result<std::unique_ptr<BackupVerifyJob>> BackupVerifyJob::Start(BackupFs& fs,
   return job;
 }
 
-BackupVerifyJob::BackupVerifyJob(std::string path, BackupFileStat stat,
-                                 std::unique_ptr<BackupFile> file)
+BackupVerifyJob::BackupVerifyJob(std::string path, FileStat stat, std::unique_ptr<BackupFile> file)
     : path_(std::move(path)),
       stat_(stat),
       file_(std::move(file)),

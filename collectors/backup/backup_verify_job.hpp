@@ -42,8 +42,7 @@ class BackupVerifyJob {
   // Opens the file and reads its sidecar (when the plan has sha256). Fails only when the file
   // cannot be opened; a broken sidecar is an invalid sha256 check, not an error.
   static Result<std::unique_ptr<BackupVerifyJob>> Start(BackupFs& fs, const std::string& path,
-                                                        const BackupFileStat& stat,
-                                                        BackupCheckPlan plan);
+                                                        const FileStat& stat, BackupCheckPlan plan);
   ~BackupVerifyJob();
 
   // Reads until the file is done (true) or `should_stop()` says so between chunks (false). A read
@@ -51,7 +50,7 @@ class BackupVerifyJob {
   Result<bool> Step(const std::function<bool()>& should_stop, Logger& logger);
 
   const std::string& path() const { return path_; }
-  const BackupFileStat& stat() const { return stat_; }
+  const FileStat& stat() const { return stat_; }
   uint64_t offset() const { return offset_; }
   // Valid after Step() returned true.
   const BackupVerdict& verdict() const { return verdict_; }
@@ -63,11 +62,11 @@ class BackupVerifyJob {
 
  private:
   struct Pipeline;
-  BackupVerifyJob(std::string path, BackupFileStat stat, std::unique_ptr<BackupFile> file);
+  BackupVerifyJob(std::string path, FileStat stat, std::unique_ptr<BackupFile> file);
   void Finish();
 
   std::string path_;
-  BackupFileStat stat_;
+  FileStat stat_;
   std::unique_ptr<BackupFile> file_;
   BackupCheckPlan plan_;
   std::optional<std::string> expected_sha256_;  // from the sidecar

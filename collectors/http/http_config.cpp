@@ -12,16 +12,6 @@
 namespace opswatch {
 namespace {
 
-// Moves `mark` to `offset` bytes into a single-line scalar (past its opening quote, if any), so an
-// error inside a check points at the offending character.
-YAML::Mark MarkInside(const YAML::Node& scalar, size_t offset) {
-  YAML::Mark mark = scalar.Mark();
-  bool quoted = scalar.Tag() == "!";
-  mark.column += int(offset) + (quoted ? 1 : 0);
-  mark.pos += int(offset) + (quoted ? 1 : 0);
-  return mark;
-}
-
 bool ReadTargets(MapReader& reader, HttpConfig& config) {
   std::vector<std::string> urls;
   bool has_url = reader.Has("url");

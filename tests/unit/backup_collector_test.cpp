@@ -31,8 +31,8 @@ class FakeBackupFs final : public BackupFs {
   int opens = 0;
   FakeClock* advance_per_read = nullptr;  // each ReadAt takes a second of this clock
 
-  Result<std::vector<BackupDirEntry>> ListDir(const std::string& dir) override {
-    std::vector<BackupDirEntry> out;
+  Result<std::vector<DirEntry>> ListDir(const std::string& dir) override {
+    std::vector<DirEntry> out;
     std::set<std::string> dirs;
     bool exists = false;
     for (const auto& [path, file] : files) {
@@ -41,20 +41,19 @@ class FakeBackupFs final : public BackupFs {
       std::string rest = path.substr(dir.size() + 1);
       auto slash = rest.find('/');
       if (slash == std::string::npos) {
-        out.push_back({rest, BackupDirEntry::Kind::kFile});
+        out.push_back({rest, DirEntry::Kind::kFile});
       } else if (dirs.insert(rest.substr(0, slash)).second) {
-        out.push_back({rest.substr(0, slash), BackupDirEntry::Kind::kDir});
+        out.push_back({rest.substr(0, slash), DirEntry::Kind::kDir});
       }
     }
     if (!exists)
-      return Result<std::vector<BackupDirEntry>>::Error("open " + dir +
-                                                        ": No such file or directory");
+      return Result<std::vector<DirEntry>>::Error("open " + dir + ": No such file or directory");
     return out;
   }
-  Result<BackupFileStat> Stat(const std::string& path) override {
+  Result<FileStat> Stat(const std::string& path) override {
     auto it = files.find(path);
-    if (it == files.end()) return Result<BackupFileStat>::Error("stat " + path + ": No such file");
-    return BackupFileStat{it->second.content.size(), it->second.mtime, true};
+    if (it == files.end()) return Result<FileStat>::Error("stat " + path + ": No such file");
+    return FileStat{it->second.content.size(), it->second.mtime, true};
   }
   Result<std::unique_ptr<BackupFile>> Open(const std::string& path) override {
     auto it = files.find(path);
@@ -124,7 +123,7 @@ struct Fixture {
     auto owned = std::make_unique<FakeBackupFs>();
     fs = owned.get();
     fs->files = std::move(files);
-    auto glob = BackupGlob::Parse(config.pattern);
+    auto glob = PathGlob::Parse(config.pattern);
     BOOST_REQUIRE(glob.ok());
     collector = std::make_unique<BackupCollector>(std::move(config), *glob, std::move(owned), clock,
                                                   logger);
@@ -219,7 +218,7 @@ BOOST_AUTO_TEST_CASE(glob_recursion_and_hidden_names) {
         "/r/logs/.hidden/e.ndjson", "/r/logs/.f.ndjson", "/r/top.ndjson"}) {
     fs.files[p] = {"x", t};
   }
-  auto glob = BackupGlob::Parse("logs/**/*.ndjson");
+  auto glob = PathGlob::Parse("logs/**/*.ndjson");
   BOOST_REQUIRE(glob.ok());
   auto listing = glob->List(fs, "/r");
   BOOST_REQUIRE(listing.ok());
@@ -227,13 +226,13 @@ BOOST_AUTO_TEST_CASE(glob_recursion_and_hidden_names) {
   for (const auto& f : listing->files) paths.insert(f.path);
   BOOST_TEST((paths == std::set<std::string>{"/r/logs/a.ndjson", "/r/logs/2024/05/b.ndjson"}));
 
-  auto flat = BackupGlob::Parse("*.ndjson");
+  auto flat = PathGlob::Parse("*.ndjson");
   BOOST_TEST(flat->List(fs, "/r")->files.size() == 1u);  // no recursion without **
-  auto anywhere = BackupGlob::Parse("**/*.ndjson");
+  auto anywhere = PathGlob::Parse("**/*.ndjson");
   BOOST_TEST(anywhere->List(fs, "/r")->files.size() == 4u);  // top, a, b, d; never hidden ones
-  BOOST_TEST(!BackupGlob::Parse("logs//x").ok());
-  BOOST_TEST(!BackupGlob::Parse("../x").ok());
-  BOOST_TEST(!BackupGlob::Parse("logs/**").ok());
+  BOOST_TEST(!PathGlob::Parse("logs//x").ok());
+  BOOST_TEST(!PathGlob::Parse("../x").ok());
+  BOOST_TEST(!PathGlob::Parse("logs/**").ok());
 }
 
 // --- summary ---------------------------------------------------------------------------------

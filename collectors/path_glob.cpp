@@ -1,4 +1,4 @@
-#include "collectors/backup/backup_glob.hpp"
+#include "collectors/path_glob.hpp"
 
 #include <fnmatch.h>
 
@@ -6,20 +6,20 @@
 
 namespace opswatch {
 
-Result<BackupGlob> BackupGlob::Parse(std::string_view pattern) {
-  if (pattern.empty()) return Result<BackupGlob>::Error("pattern must not be empty");
+Result<PathGlob> PathGlob::Parse(std::string_view pattern) {
+  if (pattern.empty()) return Result<PathGlob>::Error("pattern must not be empty");
   if (pattern.front() == '/') {
-    return Result<BackupGlob>::Error("pattern must be relative to path (no leading \"/\")");
+    return Result<PathGlob>::Error("pattern must be relative to path (no leading \"/\")");
   }
-  BackupGlob glob;
+  PathGlob glob;
   size_t start = 0;
   while (start <= pattern.size()) {
     size_t slash = pattern.find('/', start);
     if (slash == std::string_view::npos) slash = pattern.size();
     std::string segment(pattern.substr(start, slash - start));
-    if (segment.empty()) return Result<BackupGlob>::Error("pattern has an empty path segment");
+    if (segment.empty()) return Result<PathGlob>::Error("pattern has an empty path segment");
     if (segment == "." || segment == "..") {
-      return Result<BackupGlob>::Error("pattern must not contain \".\" or \"..\" segments");
+      return Result<PathGlob>::Error("pattern must not contain \".\" or \"..\" segments");
     }
     // "**/**" means the same as "**"; collapsing keeps the state sets small.
     if (!(segment == "**" && !glob.segments_.empty() && glob.segments_.back() == "**")) {
@@ -28,17 +28,17 @@ Result<BackupGlob> BackupGlob::Parse(std::string_view pattern) {
     start = slash + 1;
   }
   if (glob.segments_.back() == "**") {
-    return Result<BackupGlob>::Error("pattern must end with a file name pattern, not \"**\"");
+    return Result<PathGlob>::Error("pattern must end with a file name pattern, not \"**\"");
   }
   return glob;
 }
 
-bool BackupGlob::MatchesSegment(size_t index, const std::string& name) const {
+bool PathGlob::MatchesSegment(size_t index, const std::string& name) const {
   return ::fnmatch(segments_[index].c_str(), name.c_str(), FNM_PERIOD) == 0;
 }
 
-Result<BackupListing> BackupGlob::List(BackupFs& fs, const std::string& root) const {
-  BackupListing listing;
+Result<GlobListing> PathGlob::List(FileTreeFs& fs, const std::string& root) const {
+  GlobListing listing;
   // A non-deterministic walk over pattern positions (an NFA): each directory is visited with the
   // set of segment indexes that may match its entries, so it is read once.
   struct Pending {
@@ -67,19 +67,19 @@ Result<BackupListing> BackupGlob::List(BackupFs& fs, const std::string& root) co
       continue;
     }
     root_read = true;
-    for (const BackupDirEntry& entry : *entries) {
+    for (const DirEntry& entry : *entries) {
       std::vector<size_t> next;
       bool is_match = false;
       for (size_t s : states) {
         if (segments_[s] == "**") {
           // Like the shell's globstar, "**" does not descend into hidden directories.
-          if (entry.kind == BackupDirEntry::Kind::kDir && entry.name[0] != '.') next.push_back(s);
+          if (entry.kind == DirEntry::Kind::kDir && entry.name[0] != '.') next.push_back(s);
           continue;
         }
         if (!MatchesSegment(s, entry.name)) continue;
         if (s == last) {
-          is_match = is_match || entry.kind == BackupDirEntry::Kind::kFile;
-        } else if (entry.kind == BackupDirEntry::Kind::kDir) {
+          is_match = is_match || entry.kind == DirEntry::Kind::kFile;
+        } else if (entry.kind == DirEntry::Kind::kDir) {
           next.push_back(s + 1);
         }
       }
@@ -89,7 +89,7 @@ Result<BackupListing> BackupGlob::List(BackupFs& fs, const std::string& root) co
         if (!stat) {
           listing.errors.push_back(stat.error());  // deleted since readdir, usually rotation
         } else if (stat->regular) {
-          listing.files.push_back(BackupFileInfo{path, *stat});
+          listing.files.push_back(GlobMatch{path, *stat});
         }
       }
       if (!next.empty()) stack.push_back(Pending{std::move(path), std::move(next)});
