@@ -7,15 +7,10 @@
 #include <string>
 #include <string_view>
 
+#include "core/labels.hpp"  // the name grammar
+
 namespace opswatch::exposition {
 
-// [a-zA-Z_:] starts a metric name, [a-zA-Z0-9_:] continues it; label names have no ':'.
-inline bool IsMetricNameStart(char c) {
-  return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || c == '_' || c == ':';
-}
-inline bool IsMetricNameChar(char c) { return IsMetricNameStart(c) || (c >= '0' && c <= '9'); }
-inline bool IsLabelNameStart(char c) { return IsMetricNameStart(c) && c != ':'; }
-inline bool IsLabelNameChar(char c) { return IsMetricNameChar(c) && c != ':'; }
 inline bool IsBlank(char c) { return c == ' ' || c == '\t'; }
 
 // The end of the run of `in` from `i` whose bytes satisfy `pred`.

@@ -86,4 +86,20 @@ std::string Labels::ToString() const {
   return out;
 }
 
+bool IsValidMetricName(std::string_view name) {
+  if (name.empty() || !IsMetricNameStart(name[0])) return false;
+  for (char c : name) {
+    if (!IsMetricNameChar(c)) return false;
+  }
+  return true;
+}
+
+bool IsValidLabelName(std::string_view name) {
+  if (name.empty() || !IsLabelNameStart(name[0])) return false;
+  for (char c : name) {
+    if (!IsLabelNameChar(c)) return false;
+  }
+  return true;
+}
+
 }  // namespace opswatch

@@ -70,4 +70,15 @@ class Labels {
 // Escapes a label value for the text exposition format and PromQL string output.
 std::string EscapeLabelValue(std::string_view value);
 
+// Prometheus's name grammar, the one copy: [a-zA-Z_:] starts a metric name and [a-zA-Z0-9_:]
+// continues it; label names are the same without ':'.
+inline bool IsMetricNameStart(char c) {
+  return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || c == '_' || c == ':';
+}
+inline bool IsMetricNameChar(char c) { return IsMetricNameStart(c) || (c >= '0' && c <= '9'); }
+inline bool IsLabelNameStart(char c) { return IsMetricNameStart(c) && c != ':'; }
+inline bool IsLabelNameChar(char c) { return IsMetricNameChar(c) && c != ':'; }
+bool IsValidMetricName(std::string_view name);
+bool IsValidLabelName(std::string_view name);
+
 }  // namespace opswatch

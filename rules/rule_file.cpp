@@ -148,24 +148,6 @@ std::optional<RuleSpec> ParseRule(const YAML::Node& node, const std::string& pat
 
 }  // namespace
 
-bool IsValidMetricName(std::string_view name) {
-  if (name.empty()) return false;
-  for (size_t i = 0; i < name.size(); ++i) {
-    unsigned char c = name[i];
-    if (!(std::isalpha(c) || c == '_' || c == ':' || (i > 0 && std::isdigit(c)))) return false;
-  }
-  return true;
-}
-
-bool IsValidLabelName(std::string_view name) {
-  if (name.empty()) return false;
-  for (size_t i = 0; i < name.size(); ++i) {
-    unsigned char c = name[i];
-    if (!(std::isalpha(c) || c == '_' || (i > 0 && std::isdigit(c)))) return false;
-  }
-  return true;
-}
-
 std::vector<RuleGroupSpec> ParseRuleFile(const std::string& content, const std::string& file,
                                          ConfigErrors& errors) {
   std::vector<RuleGroupSpec> groups;

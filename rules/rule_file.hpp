@@ -53,8 +53,4 @@ std::vector<RuleGroupSpec> ParseRuleFile(const std::string& content, const std::
 Result<std::vector<RuleGroupSpec>> LoadRuleFiles(const std::vector<std::string>& patterns,
                                                  const std::string& base_dir);
 
-// Prometheus's name rules.
-bool IsValidMetricName(std::string_view name);
-bool IsValidLabelName(std::string_view name);
-
 }  // namespace opswatch

@@ -13,6 +13,7 @@ CLIENTS=${1:-50}
 COUNT=${2:-500}
 RATE=50          # probe requests per second: COUNT=500 spans two 5 s request-head timeouts
 SETTLE=3         # seconds between starting the slowloris clients and probing
+# shellcheck source=bench/lib.sh source-path=SCRIPTDIR/../..
 source bench/lib.sh
 start_opswatch_disk
 start_node_exporter loadavg

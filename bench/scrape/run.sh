@@ -6,6 +6,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 DURATION=${1:-10}
+# shellcheck source=bench/lib.sh source-path=SCRIPTDIR/../..
 source bench/lib.sh
 start_opswatch_disk
 start_node_exporter filesystem

@@ -8,16 +8,6 @@
 namespace opswatch {
 namespace {
 
-bool IsLabelName(const std::string& name) {
-  if (name.empty()) return false;
-  for (size_t i = 0; i < name.size(); ++i) {
-    char c = name[i];
-    bool alpha = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || c == '_';
-    if (!alpha && !(i > 0 && c >= '0' && c <= '9')) return false;
-  }
-  return true;
-}
-
 // The raw text of a scalar key: regexes and checks are code, not ${ENV}-expanded (`$` is an
 // anchor in RE2 and the JSON root in checks).
 std::optional<YAML::Node> RawScalar(MapReader& reader, const std::string& key, bool& ok) {
@@ -33,7 +23,7 @@ std::optional<YAML::Node> RawScalar(MapReader& reader, const std::string& key, b
 
 bool ReadEvent(MapReader& reader, LogFormat format, LogEventConfig& event) {
   bool ok = reader.String("name", event.name, /*required=*/true);
-  if (ok && !IsLabelName(event.name)) {
+  if (ok && !IsValidLabelName(event.name)) {
     reader.Fail("name", "must match [a-zA-Z_][a-zA-Z0-9_]* (it becomes the event label)");
     ok = false;
   }
@@ -73,7 +63,7 @@ bool ReadEvent(MapReader& reader, LogFormat format, LogEventConfig& event) {
   std::set<std::string> seen;
   for (const std::string& label : event.labels) {
     std::string problem;
-    if (!IsLabelName(label) || label.starts_with("__")) {
+    if (!IsValidLabelName(label) || label.starts_with("__")) {
       problem = "\"" + label + "\" is not a label name ([a-zA-Z_][a-zA-Z0-9_]*, no leading __)";
     } else if (label == "event" || label == "collector" || label == "path") {
       problem = "\"" + label + "\" is reserved (opswatch sets it)";

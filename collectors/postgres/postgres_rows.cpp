@@ -10,20 +10,6 @@
 namespace opswatch {
 namespace {
 
-bool IsNameStart(char c, bool allow_colon) {
-  return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || c == '_' || (allow_colon && c == ':');
-}
-bool IsNameChar(char c, bool allow_colon) {
-  return IsNameStart(c, allow_colon) || (c >= '0' && c <= '9');
-}
-bool IsLegalName(const std::string& name, bool allow_colon) {
-  if (name.empty() || !IsNameStart(name[0], allow_colon)) return false;
-  for (char c : name) {
-    if (!IsNameChar(c, allow_colon)) return false;
-  }
-  return true;
-}
-
 bool EndsWith(const std::string& s, const std::string& suffix) {
   return s.size() >= suffix.size() &&
          s.compare(s.size() - suffix.size(), suffix.size(), suffix) == 0;
@@ -90,7 +76,7 @@ Result<std::vector<Sample>> RowsToSamples(const PgResult& result) {
   for (size_t c = 0; c < result.columns.size(); ++c) {
     if (static_cast<int>(c) == value_column) continue;
     const std::string& name = result.columns[c].name;
-    if (!IsLegalName(name, /*allow_colon=*/false) || name.rfind("__", 0) == 0) {
+    if (!IsValidLabelName(name) || name.rfind("__", 0) == 0) {
       return Out::Error("column \"" + name + "\" is not a legal label name (alias it with AS)");
     }
     if (name == "collector") {
@@ -123,7 +109,7 @@ Result<std::vector<Sample>> RowsToSamples(const PgResult& result) {
 }
 
 std::string CheckCustomMetricName(const std::string& name, MetricType type) {
-  if (!IsLegalName(name, /*allow_colon=*/true)) {
+  if (!IsValidMetricName(name)) {
     return "\"" + name + "\" is not a valid metric name (use [a-zA-Z_:][a-zA-Z0-9_:]*)";
   }
   for (const MetricFamilySpec& builtin : postgres_metrics::kFamilies) {
