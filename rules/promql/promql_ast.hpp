@@ -70,6 +70,33 @@ enum class Function {
   kClampMax,
   kVector,
   kScalar,
+  kHistogramQuantile,
+  kDeriv,
+  kPredictLinear,
+  kRound,
+  kFloor,
+  kCeil,
+  kSqrt,
+  kExp,
+  kLn,
+  kLog2,
+  kLog10,
+  kSgn,
+  kClamp,
+  kDayOfMonth,
+  kDayOfWeek,
+  kDaysInMonth,
+  kHour,
+  kMinute,
+  kMonth,
+  kYear,
+  kSumOverTime,
+  kCountOverTime,
+  kQuantileOverTime,
+  kStddevOverTime,
+  kStdvarOverTime,
+  kPresentOverTime,
+  kResets,
 };
 
 struct Matcher {
@@ -112,7 +139,10 @@ struct Expr {
   std::string metric_name;
   std::vector<Matcher> matchers;
   std::chrono::milliseconds range{0};  // kMatrixSelector
-  std::string selector_key;            // canonical text of the matchers (SelectionCache key)
+  // `offset`: the selector reads as of now - offset (negative looks ahead, as in Prometheus).
+  std::chrono::milliseconds offset{0};
+  bool offset_given = false;
+  std::string selector_key;  // canonical text of the matchers (SelectionCache key)
 
   // kParen / kUnary (operand in lhs; unary op is kAdd or kSub) / kBinary / kAggregate / kCall
   ExprPtr lhs;

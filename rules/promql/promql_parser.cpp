@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <array>
+#include <cctype>
 #include <cmath>
 #include <optional>
 
@@ -18,6 +19,9 @@ struct FunctionSpec {
   Function function;
   std::vector<ValueType> args;
   ValueType result;
+  // As Prometheus's Function.Variadic: the last argument may be left out (1), so between
+  // args.size() - 1 and args.size() - 1 + variadic arguments are accepted.
+  int variadic = 0;
 };
 
 const std::vector<FunctionSpec>& Functions() {
@@ -41,6 +45,33 @@ const std::vector<FunctionSpec>& Functions() {
       {"clamp_max", Function::kClampMax, {V::kVector, V::kScalar}, V::kVector},
       {"vector", Function::kVector, {V::kScalar}, V::kVector},
       {"scalar", Function::kScalar, {V::kVector}, V::kScalar},
+      {"histogram_quantile", Function::kHistogramQuantile, {V::kScalar, V::kVector}, V::kVector},
+      {"deriv", Function::kDeriv, {V::kMatrix}, V::kVector},
+      {"predict_linear", Function::kPredictLinear, {V::kMatrix, V::kScalar}, V::kVector},
+      {"round", Function::kRound, {V::kVector, V::kScalar}, V::kVector, 1},
+      {"floor", Function::kFloor, {V::kVector}, V::kVector},
+      {"ceil", Function::kCeil, {V::kVector}, V::kVector},
+      {"sqrt", Function::kSqrt, {V::kVector}, V::kVector},
+      {"exp", Function::kExp, {V::kVector}, V::kVector},
+      {"ln", Function::kLn, {V::kVector}, V::kVector},
+      {"log2", Function::kLog2, {V::kVector}, V::kVector},
+      {"log10", Function::kLog10, {V::kVector}, V::kVector},
+      {"sgn", Function::kSgn, {V::kVector}, V::kVector},
+      {"clamp", Function::kClamp, {V::kVector, V::kScalar, V::kScalar}, V::kVector},
+      {"day_of_month", Function::kDayOfMonth, {V::kVector}, V::kVector, 1},
+      {"day_of_week", Function::kDayOfWeek, {V::kVector}, V::kVector, 1},
+      {"days_in_month", Function::kDaysInMonth, {V::kVector}, V::kVector, 1},
+      {"hour", Function::kHour, {V::kVector}, V::kVector, 1},
+      {"minute", Function::kMinute, {V::kVector}, V::kVector, 1},
+      {"month", Function::kMonth, {V::kVector}, V::kVector, 1},
+      {"year", Function::kYear, {V::kVector}, V::kVector, 1},
+      {"sum_over_time", Function::kSumOverTime, {V::kMatrix}, V::kVector},
+      {"count_over_time", Function::kCountOverTime, {V::kMatrix}, V::kVector},
+      {"quantile_over_time", Function::kQuantileOverTime, {V::kScalar, V::kMatrix}, V::kVector},
+      {"stddev_over_time", Function::kStddevOverTime, {V::kMatrix}, V::kVector},
+      {"stdvar_over_time", Function::kStdvarOverTime, {V::kMatrix}, V::kVector},
+      {"present_over_time", Function::kPresentOverTime, {V::kMatrix}, V::kVector},
+      {"resets", Function::kResets, {V::kMatrix}, V::kVector},
   };
   return kSpecs;
 }
@@ -52,7 +83,23 @@ const FunctionSpec* FindFunction(std::string_view name) {
   return nullptr;
 }
 
-std::optional<AggregateOp> FindAggregate(std::string_view name) {
+// PromQL keywords (operators, modifiers, aggregation names) are case-insensitive; metric, label
+// and function names are not. Comparing here keeps the token's own spelling for where a keyword
+// is used as a name (a label called "on" inside by(...)).
+bool EqualsKeyword(std::string_view text, std::string_view keyword) {
+  return std::equal(text.begin(), text.end(), keyword.begin(), keyword.end(), [](char a, char b) {
+    return std::tolower(static_cast<unsigned char>(a)) == b;
+  });
+}
+
+std::string Lower(std::string_view text) {
+  std::string out(text);
+  for (char& c : out) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  return out;
+}
+
+std::optional<AggregateOp> FindAggregate(std::string_view written) {
+  const std::string name = Lower(written);
   if (name == "sum") return AggregateOp::kSum;
   if (name == "min") return AggregateOp::kMin;
   if (name == "max") return AggregateOp::kMax;
@@ -61,7 +108,8 @@ std::optional<AggregateOp> FindAggregate(std::string_view name) {
   return std::nullopt;
 }
 
-bool IsUnsupportedAggregate(std::string_view name) {
+bool IsUnsupportedAggregate(std::string_view written) {
+  const std::string name = Lower(written);
   static constexpr std::array<std::string_view, 9> kOthers = {"stddev",  "stdvar",   "topk",
                                                               "bottomk", "quantile", "count_values",
                                                               "group",   "limitk",   "limit_ratio"};
@@ -95,9 +143,9 @@ std::optional<BinaryOp> BinaryFromToken(const Token& t) {
     case TokenKind::kLte:
       return BinaryOp::kLte;
     case TokenKind::kIdentifier:
-      if (t.text == "and") return BinaryOp::kAnd;
-      if (t.text == "or") return BinaryOp::kOr;
-      if (t.text == "unless") return BinaryOp::kUnless;
+      if (EqualsKeyword(t.text, "and")) return BinaryOp::kAnd;
+      if (EqualsKeyword(t.text, "or")) return BinaryOp::kOr;
+      if (EqualsKeyword(t.text, "unless")) return BinaryOp::kUnless;
       return std::nullopt;
     default:
       return std::nullopt;
@@ -180,7 +228,7 @@ class Parser {
     return Next();
   }
   bool IsKeyword(std::string_view word, size_t ahead = 0) const {
-    return Peek(ahead).kind == TokenKind::kIdentifier && Peek(ahead).text == word;
+    return Peek(ahead).kind == TokenKind::kIdentifier && EqualsKeyword(Peek(ahead).text, word);
   }
 
   std::shared_ptr<Expr> Node(ExprKind kind, const Token& at) {
@@ -221,7 +269,7 @@ class Parser {
     ExprPtr lhs = ParseUnary();
     for (;;) {
       const Token& op_token = Peek();
-      if (op_token.kind == TokenKind::kIdentifier && op_token.text == "atan2") {
+      if (op_token.kind == TokenKind::kIdentifier && EqualsKeyword(op_token.text, "atan2")) {
         FailUnsupported(op_token, "binary operator");
       }
       std::optional<BinaryOp> op = BinaryFromToken(op_token);
@@ -252,7 +300,7 @@ class Parser {
     }
     if (IsKeyword("on") || IsKeyword("ignoring")) {
       node.matching_given = true;
-      node.matching_on = Next().text == "on";
+      node.matching_on = EqualsKeyword(Next().text, "on");
       node.matching_labels = ParseLabelList();
     }
     if (IsKeyword("group_left") || IsKeyword("group_right")) {
@@ -335,6 +383,7 @@ class Parser {
           Fail(t, "unsupported subquery (only plain range selectors like x[5m] are supported)");
         }
         Expect(TokenKind::kRightBracket);
+        if (e->offset_given) Fail(t, "no offset modifiers allowed before range");
         if (e->kind != ExprKind::kVectorSelector) {
           if (e->type == ValueType::kVector) {
             Fail(t, "unsupported subquery (only plain range selectors like x[5m] are supported)");
@@ -348,10 +397,40 @@ class Parser {
         e = m;
         continue;
       }
-      if (IsKeyword("offset")) Fail(t, "unsupported offset modifier");
+      if (IsKeyword("offset")) {
+        e = ParseOffset(e);
+        continue;
+      }
       if (t.kind == TokenKind::kAt) Fail(t, "unsupported @ modifier");
       return e;
     }
+  }
+
+  // `<selector> offset [-]<duration>`: the selector reads as of that much earlier (later when
+  // negative, which Prometheus accepts since 2.33).
+  ExprPtr ParseOffset(const ExprPtr& e) {
+    const Token& keyword = Next();
+    bool negative = false;
+    if (Peek().kind == TokenKind::kSub) {
+      Next();
+      negative = true;
+    }
+    const Token& d = Peek();
+    if (d.kind != TokenKind::kDuration) {
+      if (d.kind == TokenKind::kNumber) Fail(d, "bad duration syntax: " + Quote(d.text));
+      Unexpected(d);
+    }
+    Next();
+    if (e->kind != ExprKind::kVectorSelector && e->kind != ExprKind::kMatrixSelector) {
+      Fail(keyword,
+           "offset modifier must be preceded by an instant vector selector or range vector "
+           "selector or a subquery");
+    }
+    if (e->offset_given) Fail(keyword, "offset may not be set multiple times");
+    auto shifted = std::make_shared<Expr>(*e);
+    shifted->offset_given = true;
+    shifted->offset = std::chrono::milliseconds(negative ? -d.millis : d.millis);
+    return shifted;
   }
 
   ExprPtr ParsePrimary() {
@@ -432,13 +511,14 @@ class Parser {
     return n;
   }
 
-  // A keyword where an expression should start is a syntax error, `offset` an unsupported one.
+  // A keyword where an expression should start is a syntax error.
   void CheckSelectorName(const Token& t) const {
     static constexpr std::array<std::string_view, 10> kKeywords = {
         "by",          "without", "on",  "ignoring", "group_left",
         "group_right", "bool",    "and", "or",       "unless"};
-    if (std::find(kKeywords.begin(), kKeywords.end(), t.text) != kKeywords.end()) Unexpected(t);
-    if (t.text == "offset") Fail(t, "unsupported offset modifier");
+    const std::string word = Lower(t.text);
+    if (std::find(kKeywords.begin(), kKeywords.end(), word) != kKeywords.end()) Unexpected(t);
+    if (word == "offset") Unexpected(t);
   }
 
   [[noreturn]] void FailUnsupported(const Token& t, std::string_view what) const {
@@ -447,7 +527,7 @@ class Parser {
 
   void ParseGrouping(Expr& node) {
     node.grouping_given = true;
-    node.without = Next().text == "without";
+    node.without = EqualsKeyword(Next().text, "without");
     node.grouping = ParseLabelList();
   }
 
@@ -507,13 +587,27 @@ class Parser {
   }
 
   void CheckCall(const Expr& node, const FunctionSpec& spec, const Token& t) const {
-    if (node.args.size() != spec.args.size()) {
+    const size_t given = node.args.size();
+    if (spec.variadic == 0 && given != spec.args.size()) {
       Fail(t, "expected " + std::to_string(spec.args.size()) + " argument(s) in call to " +
-                  Quote(spec.name) + ", got " + std::to_string(node.args.size()));
+                  Quote(spec.name) + ", got " + std::to_string(given));
     }
-    for (size_t i = 0; i < spec.args.size(); ++i) {
-      if (node.args[i]->type != spec.args[i]) {
-        Fail(t, "expected type " + std::string(TypeText(spec.args[i])) + " in call to function " +
+    if (spec.variadic > 0) {
+      const size_t least = spec.args.size() - 1;
+      const size_t most = least + static_cast<size_t>(spec.variadic);
+      if (given < least) {
+        Fail(t, "expected at least " + std::to_string(least) + " argument(s) in call to " +
+                    Quote(spec.name) + ", got " + std::to_string(given));
+      }
+      if (given > most) {
+        Fail(t, "expected at most " + std::to_string(most) + " argument(s) in call to " +
+                    Quote(spec.name) + ", got " + std::to_string(given));
+      }
+    }
+    for (size_t i = 0; i < given; ++i) {
+      const ValueType want = spec.args[std::min(i, spec.args.size() - 1)];
+      if (node.args[i]->type != want) {
+        Fail(t, "expected type " + std::string(TypeText(want)) + " in call to function " +
                     Quote(spec.name) + ", got " + std::string(TypeText(node.args[i]->type)));
       }
     }

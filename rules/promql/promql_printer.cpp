@@ -2,6 +2,7 @@
 #include <charconv>
 #include <cmath>
 #include <cstdio>
+#include <iterator>
 
 #include "core/units.hpp"
 #include "rules/promql/promql_ast.hpp"
@@ -88,6 +89,8 @@ std::string FormatSelector(const Expr& e) {
     out += FormatDuration(e.range);
     out += ']';
   }
+  if (e.offset.count() > 0) out += " offset " + FormatDuration(e.offset);
+  if (e.offset.count() < 0) out += " offset -" + FormatDuration(-e.offset);
   return out;
 }
 
@@ -176,7 +179,35 @@ std::string_view FunctionName(Function f) {
                                                "clamp_min",
                                                "clamp_max",
                                                "vector",
-                                               "scalar"};
+                                               "scalar",
+                                               "histogram_quantile",
+                                               "deriv",
+                                               "predict_linear",
+                                               "round",
+                                               "floor",
+                                               "ceil",
+                                               "sqrt",
+                                               "exp",
+                                               "ln",
+                                               "log2",
+                                               "log10",
+                                               "sgn",
+                                               "clamp",
+                                               "day_of_month",
+                                               "day_of_week",
+                                               "days_in_month",
+                                               "hour",
+                                               "minute",
+                                               "month",
+                                               "year",
+                                               "sum_over_time",
+                                               "count_over_time",
+                                               "quantile_over_time",
+                                               "stddev_over_time",
+                                               "stdvar_over_time",
+                                               "present_over_time",
+                                               "resets"};
+  static_assert(std::size(kText) == static_cast<size_t>(Function::kResets) + 1);
   return kText[static_cast<int>(f)];
 }
 
@@ -257,10 +288,12 @@ std::chrono::milliseconds MaxRange(const Expr& e) {
     if (child) longest = std::max(longest, MaxRange(*child));
   };
   switch (e.kind) {
+    // A positive offset reaches that much further back; a negative one reads nothing older.
     case ExprKind::kVectorSelector:
-      return kLookbackDelta;
+      return kLookbackDelta + std::max(e.offset, std::chrono::milliseconds(0));
     case ExprKind::kMatrixSelector:
-      return std::max(e.range, std::chrono::milliseconds(0));
+      return std::max(e.range, std::chrono::milliseconds(0)) +
+             std::max(e.offset, std::chrono::milliseconds(0));
     default:
       break;
   }
