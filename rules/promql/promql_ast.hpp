@@ -152,6 +152,10 @@ struct Expr {
   bool matching_given = false;  // on(...) or ignoring(...) was written
   bool matching_on = false;     // on(...) rather than ignoring(...)
   std::vector<std::string> matching_labels;
+  // group_left / group_right: many-to-one (one-to-many) matching; `include_labels` are copied
+  // from the "one" side into each result.
+  enum class Group { kNone, kLeft, kRight } group = Group::kNone;
+  std::vector<std::string> include_labels;
 
   AggregateOp aggregate = AggregateOp::kSum;
   bool grouping_given = false;  // by(...) or without(...) was written

@@ -303,11 +303,23 @@ class Parser {
       node.matching_on = EqualsKeyword(Next().text, "on");
       node.matching_labels = ParseLabelList();
     }
-    if (IsKeyword("group_left") || IsKeyword("group_right")) {
-      Fail(Peek(), "unsupported vector matching modifier " + Quote(Peek().text) +
-                       " (only one-to-one matching is supported)");
+    // group_left/group_right only follow on(...) or ignoring(...); elsewhere they are
+    // unexpected where an operand should start, as in Prometheus's grammar.
+    if (node.matching_given && (IsKeyword("group_left") || IsKeyword("group_right"))) {
+      node.group =
+          EqualsKeyword(Next().text, "group_left") ? Expr::Group::kLeft : Expr::Group::kRight;
+      if (Peek().kind == TokenKind::kLeftParen) node.include_labels = ParseLabelList();
+      if (node.matching_on) CheckIncludeDisjoint(node, op_token);
     }
-    (void)op_token;
+  }
+
+  void CheckIncludeDisjoint(const Expr& node, const Token& op_token) const {
+    for (const auto& label : node.matching_labels) {
+      if (std::find(node.include_labels.begin(), node.include_labels.end(), label) !=
+          node.include_labels.end()) {
+        Fail(op_token, "label " + Quote(label) + " must not occur in ON and GROUP clause at once");
+      }
+    }
   }
 
   void CheckBinary(Expr& node, const Token& op_token) {
@@ -323,7 +335,17 @@ class Parser {
                          " not allowed in binary scalar expression");
     }
     if (node.matching_given && !both_vectors) {
-      Fail(op_token, "vector matching only allowed between instant vectors");
+      if (!node.matching_labels.empty()) {
+        Fail(op_token, "vector matching only allowed between instant vectors");
+      }
+      // Prometheus drops an empty on()/ignoring() (and its group modifier) next to a scalar.
+      node.matching_given = false;
+      node.matching_on = false;
+      node.group = Expr::Group::kNone;
+      node.include_labels.clear();
+    }
+    if (IsSetOperator(node.op) && node.group != Expr::Group::kNone) {
+      Fail(op_token, "no grouping allowed for " + Quote(BinaryOpText(node.op)) + " operation");
     }
     if (IsComparison(node.op) && l == ValueType::kScalar && r == ValueType::kScalar &&
         !node.return_bool) {

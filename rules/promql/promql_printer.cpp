@@ -231,6 +231,10 @@ void AppendOperator(const Expr& e, std::string& out) {
     out += e.matching_on ? " on" : " ignoring";
     out += JoinLabels(e.matching_labels);
   }
+  if (e.group != Expr::Group::kNone) {
+    out += e.group == Expr::Group::kLeft ? " group_left" : " group_right";
+    if (!e.include_labels.empty()) out += JoinLabels(e.include_labels);
+  }
   out += ' ';
 }
 

@@ -94,6 +94,10 @@ std::vector<SeriesSpec> Dataset() {
       {"epoch_s", Labels{{"k", "a"}}, 0, 40, [](int r) { return 1700000000.0 + r * 26280.5; }},
       {"epoch_s", Labels{{"k", "leap"}}, 0, 40, [](int r) { return 951782400.0 + r * 3600; }},
       {"epoch_s", Labels{{"k", "old"}}, 0, 40, [](int r) { return -34560000.0 - r * 86400; }},
+      // "info" series for many-to-one matching.
+      {"info", Labels{{"instance", "a"}, {"version", "1.0"}, {"owner", "x"}}, 0, 40,
+       [](int) { return 1.0; }},
+      {"info", Labels{{"instance", "b"}, {"version", "2.0"}}, 0, 40, [](int) { return 2.0; }},
   };
 }
 
@@ -506,6 +510,25 @@ const char* const kExpressions[] = {
     "present_over_time(stopped[1m])",
     "resets(req_total[10m])",
     "resets(weird[5m])",
+    // many-to-one and one-to-many matching
+    "req_total * on(instance) group_left(version) info",
+    "req_total * on(instance) group_left(version, owner) info",
+    "req_total * on(instance) GROUP_LEFT(version, nonexistent) info",
+    "info * on(instance) group_right(version) req_total",
+    "info * on(instance) group_right req_total",
+    "req_total > on(instance) group_left info",
+    "req_total > bool on(instance) group_left info",
+    "info < on(instance) group_right req_total",
+    "req_total / on(job) group_left errors_total",
+    "req_total + ignoring(instance) group_left errors_total",
+    "errors_total * on(job) group_right req_total",
+    "req_total * on(instance) group_left(job) errors_total",
+    "req_total + on(job) group_left temp",
+    "req_total * on(job) group_left req_total",
+    "req_total * on(job) group_right req_total",
+    "req_total * on(job) group_left(instance) errors_total",
+    "sum by (job) (req_total) * on(job) group_right req_total",
+    "temp + on() 1",
 };
 
 BOOST_AUTO_TEST_CASE(every_expression_matches_real_prometheus) {

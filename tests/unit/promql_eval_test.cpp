@@ -300,6 +300,25 @@ BOOST_AUTO_TEST_CASE(offset_reads_the_selector_as_of_earlier) {
   BOOST_CHECK_EQUAL(Vec("temp offset 1h").size(), 0u);
 }
 
+BOOST_AUTO_TEST_CASE(group_left_and_group_right_match_many_to_one) {
+  // Each instance's share of its job's total; labels come from the "many" side.
+  const auto share = Vec("req_total / on(job) group_left sum by (job) (req_total)");
+  BOOST_REQUIRE_EQUAL(share.size(), 2u);
+  BOOST_CHECK_CLOSE(share.at("{instance=\"b\", job=\"api\"}"), 120.0 / (120 + 105), 1e-9);
+  BOOST_CHECK((Vec("sum by (job) (req_total) * on(job) group_right req_total") ==
+               Vec("req_total * on(job) group_left sum by (job) (req_total)")));
+  // group_left(label) copies the label from the "one" side.
+  BOOST_CHECK(
+      (Vec("temp * on() group_left(job) sum by (job) (req_total)") ==
+       M{{"{job=\"api\", room=\"x\"}", 20 * 225}, {"{job=\"api\", room=\"y\"}", 30 * 225}}));
+  BOOST_CHECK(Error("req_total * on(job) group_left req_total")
+                  .find("on the right hand-side of the operation") != std::string::npos);
+  BOOST_CHECK(Error("req_total * on(job) group_right req_total")
+                  .find("on the left hand-side of the operation") != std::string::npos);
+  BOOST_CHECK_EQUAL(Error("req_total * on(job) group_left(instance) req_total{instance=\"a\"}"),
+                    "multiple matches for labels: grouping labels must ensure unique matches");
+}
+
 BOOST_AUTO_TEST_CASE(keywords_are_case_insensitive) {
   BOOST_CHECK((Vec("SUM BY (job) (req_total)") == Vec("sum by (job) (req_total)")));
   BOOST_CHECK((Vec("temp AND ON(room) temp > BOOL 0") == Vec("temp and on(room) temp > bool 0")));

@@ -86,6 +86,11 @@ BOOST_AUTO_TEST_CASE(round_trips_are_canonical_and_stable) {
       {"stddev_over_time(x[1m]) / stdvar_over_time(x[1m])",
        "stddev_over_time(x[1m]) / stdvar_over_time(x[1m])"},
       {"resets(x[1h])", "resets(x[1h])"},
+      {"a * on(x) group_left b", "a * on(x) group_left b"},
+      {"a * ON(x) GROUP_LEFT(y, z) b", "a * on(x) group_left(y, z) b"},
+      {"a / ignoring(x) group_right() b", "a / ignoring(x) group_right b"},
+      {"a > bool on(x) group_left(y) b", "a > bool on(x) group_left(y) b"},
+      {"a + on() 1", "a + 1"},
   };
   for (const auto& [in, want] : cases) {
     const std::string got = Canonical(in);
@@ -163,7 +168,11 @@ BOOST_AUTO_TEST_CASE(errors_name_the_construct_and_position) {
       {"TOPK(3, x)", "1:1: unsupported aggregation \"TOPK\""},
       {"x @ 100", "1:3: unsupported @ modifier"},
       {"rate(x[5m:1m])", "1:7: unsupported subquery"},
-      {"a * on(x) group_left b", "1:11: unsupported vector matching modifier \"group_left\""},
+      {"a * group_left b", "1:5: unexpected \"group_left\""},
+      {"a * on(x) group_left(x) b",
+       "1:3: label \"x\" must not occur in ON and GROUP clause at once"},
+      {"a and on(x) group_left b", "1:3: no grouping allowed for \"and\" operation"},
+      {"a + on(x) group_left 1", "1:3: vector matching only allowed between instant vectors"},
       {"1 > 2", "1:3: comparisons between scalars must use BOOL modifier"},
       {"a and 1", "1:3: set operator \"and\" not allowed in binary scalar expression"},
       {"a + bool b", "1:5: bool modifier can only be used on comparison operators"},
