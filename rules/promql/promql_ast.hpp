@@ -97,6 +97,8 @@ enum class Function {
   kStdvarOverTime,
   kPresentOverTime,
   kResets,
+  kLabelReplace,
+  kLabelJoin,
 };
 
 struct Matcher {

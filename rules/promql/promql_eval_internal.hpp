@@ -113,6 +113,7 @@ InstantValue EvalCall(const Expr& e, Context& ctx);
 InstantValue EvalMathCall(const Expr& e, Context& ctx);
 InstantValue EvalTimeOfDay(const Expr& e, Context& ctx);
 InstantValue EvalHistogramQuantile(const Expr& e, Context& ctx);
+InstantValue EvalLabelFunction(const Expr& e, Context& ctx);  // promql_label_functions.cpp
 
 // The range functions beyond rate and friends (promql_over_time.cpp): sum_, count_, quantile_,
 // stddev_, stdvar_, present_over_time, resets, deriv and predict_linear. `param` is the scalar

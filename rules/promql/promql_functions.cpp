@@ -299,6 +299,9 @@ InstantValue EvalCall(const Expr& e, Context& ctx) {
       return OverRange(e, ctx);
     case Function::kHistogramQuantile:
       return EvalHistogramQuantile(e, ctx);
+    case Function::kLabelReplace:
+    case Function::kLabelJoin:
+      return EvalLabelFunction(e, ctx);
     case Function::kRound:
     case Function::kFloor:
     case Function::kCeil:

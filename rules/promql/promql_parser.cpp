@@ -19,8 +19,9 @@ struct FunctionSpec {
   Function function;
   std::vector<ValueType> args;
   ValueType result;
-  // As Prometheus's Function.Variadic: the last argument may be left out (1), so between
-  // args.size() - 1 and args.size() - 1 + variadic arguments are accepted.
+  // As Prometheus's Function.Variadic: the last argument may be left out (1) or repeated any
+  // number of times (-1), so at least args.size() - 1 arguments are accepted, and at most
+  // args.size() - 1 + variadic when variadic is positive.
   int variadic = 0;
 };
 
@@ -72,6 +73,15 @@ const std::vector<FunctionSpec>& Functions() {
       {"stdvar_over_time", Function::kStdvarOverTime, {V::kMatrix}, V::kVector},
       {"present_over_time", Function::kPresentOverTime, {V::kMatrix}, V::kVector},
       {"resets", Function::kResets, {V::kMatrix}, V::kVector},
+      {"label_replace",
+       Function::kLabelReplace,
+       {V::kVector, V::kString, V::kString, V::kString, V::kString},
+       V::kVector},
+      {"label_join",
+       Function::kLabelJoin,
+       {V::kVector, V::kString, V::kString, V::kString},
+       V::kVector,
+       -1},
   };
   return kSpecs;
 }
@@ -614,17 +624,13 @@ class Parser {
       Fail(t, "expected " + std::to_string(spec.args.size()) + " argument(s) in call to " +
                   Quote(spec.name) + ", got " + std::to_string(given));
     }
-    if (spec.variadic > 0) {
-      const size_t least = spec.args.size() - 1;
-      const size_t most = least + static_cast<size_t>(spec.variadic);
-      if (given < least) {
-        Fail(t, "expected at least " + std::to_string(least) + " argument(s) in call to " +
-                    Quote(spec.name) + ", got " + std::to_string(given));
-      }
-      if (given > most) {
-        Fail(t, "expected at most " + std::to_string(most) + " argument(s) in call to " +
-                    Quote(spec.name) + ", got " + std::to_string(given));
-      }
+    if (spec.variadic != 0 && given < spec.args.size() - 1) {
+      Fail(t, "expected at least " + std::to_string(spec.args.size() - 1) +
+                  " argument(s) in call to " + Quote(spec.name) + ", got " + std::to_string(given));
+    }
+    if (spec.variadic > 0 && given > spec.args.size() - 1 + spec.variadic) {
+      Fail(t, "expected at most " + std::to_string(spec.args.size() - 1 + spec.variadic) +
+                  " argument(s) in call to " + Quote(spec.name) + ", got " + std::to_string(given));
     }
     for (size_t i = 0; i < given; ++i) {
       const ValueType want = spec.args[std::min(i, spec.args.size() - 1)];

@@ -206,8 +206,10 @@ std::string_view FunctionName(Function f) {
                                                "stddev_over_time",
                                                "stdvar_over_time",
                                                "present_over_time",
-                                               "resets"};
-  static_assert(std::size(kText) == static_cast<size_t>(Function::kResets) + 1);
+                                               "resets",
+                                               "label_replace",
+                                               "label_join"};
+  static_assert(std::size(kText) == static_cast<size_t>(Function::kLabelJoin) + 1);
   return kText[static_cast<int>(f)];
 }
 

@@ -529,6 +529,23 @@ const char* const kExpressions[] = {
     "req_total * on(job) group_left(instance) errors_total",
     "sum by (job) (req_total) * on(job) group_right req_total",
     "temp + on() 1",
+    // label_replace and label_join
+    "label_replace(temp, \"place\", \"room-$1\", \"room\", \"(.*)\")",
+    "label_replace(req_total, \"inst\", \"${1}x\", \"instance\", \"([ab])\")",
+    "label_replace(req_total, \"inst\", \"$1x\", \"instance\", \"([ab])\")",
+    "label_replace(req_total, \"job\", \"\", \"job\", \"api\")",
+    "label_replace(req_total, \"job\", \"$$ $name $2\", \"job\", \"(?P<name>a)(p)i\")",
+    "label_replace(temp, \"room\", \"same\", \"room\", \".*\")",
+    "label_replace(temp, \"__name__\", \"renamed\", \"room\", \"x\")",
+    "label_replace(temp, \"1bad\", \"x\", \"room\", \".*\")",
+    "label_replace(temp, \"a\", \"x\", \"room\", \"(\")",
+    "label_replace(temp, \"a\", \"$1\", \"nope\", \"(.*)\")",
+    "label_join(req_total, \"id\", \"/\", \"job\", \"instance\")",
+    "label_join(req_total, \"id\", \"-\", \"nope\")",
+    "label_join(req_total, \"job\", \"\", \"nope\")",
+    "label_join(temp, \"x\", \",\", \"room\", \"job\", \"room\")",
+    "label_join(temp, \"x\", \",\", \"b-ad\")",
+    "label_join(temp, \"room\", \"\", \"job\")",
 };
 
 BOOST_AUTO_TEST_CASE(every_expression_matches_real_prometheus) {

@@ -6,8 +6,8 @@
 #include <filesystem>
 #include <nlohmann/json.hpp>
 
-#include "core/time_format.hpp"
 #include "core/fake_clock.hpp"
+#include "core/time_format.hpp"
 #include "notify/dispatcher.hpp"
 #include "tests/support/temp_dir.hpp"
 

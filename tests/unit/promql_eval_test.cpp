@@ -319,6 +319,21 @@ BOOST_AUTO_TEST_CASE(group_left_and_group_right_match_many_to_one) {
                     "multiple matches for labels: grouping labels must ensure unique matches");
 }
 
+BOOST_AUTO_TEST_CASE(label_replace_and_label_join) {
+  BOOST_CHECK((Vec("label_replace(temp, \"r\", \"<$1>\", \"room\", \"(x)\")") ==
+               M{{"{__name__=\"temp\", r=\"<x>\", room=\"x\"}", 20},
+                 {"{__name__=\"temp\", room=\"y\"}", 30}}));
+  // Go's template rules: `$1x` names a group "1x" (empty); ${1} ends the reference; $$ is '$'.
+  BOOST_CHECK((Vec("label_replace(temp{room=\"x\"}, \"r\", \"$1x|${1}x|$$\", \"room\", "
+                   "\"(.)\")") == M{{"{__name__=\"temp\", r=\"|xx|$\", room=\"x\"}", 20}}));
+  BOOST_CHECK((Vec("label_join(temp{room=\"x\"}, \"id\", \"/\", \"room\", \"__name__\")") ==
+               M{{"{__name__=\"temp\", id=\"x/temp\", room=\"x\"}", 20}}));
+  BOOST_CHECK_EQUAL(Error("label_replace(temp, \"a\", \"\", \"room\", \"(\")"),
+                    "invalid regular expression in label_replace(): (");
+  BOOST_CHECK_EQUAL(Error("label_replace(temp, \"room\", \"same\", \"room\", \".*\")"),
+                    "vector cannot contain metrics with the same labelset");
+}
+
 BOOST_AUTO_TEST_CASE(keywords_are_case_insensitive) {
   BOOST_CHECK((Vec("SUM BY (job) (req_total)") == Vec("sum by (job) (req_total)")));
   BOOST_CHECK((Vec("temp AND ON(room) temp > BOOL 0") == Vec("temp and on(room) temp > bool 0")));

@@ -91,6 +91,10 @@ BOOST_AUTO_TEST_CASE(round_trips_are_canonical_and_stable) {
       {"a / ignoring(x) group_right() b", "a / ignoring(x) group_right b"},
       {"a > bool on(x) group_left(y) b", "a > bool on(x) group_left(y) b"},
       {"a + on() 1", "a + 1"},
+      {"label_replace(up, \"a\", \"$1\", \"b\", \"(.*)\")",
+       "label_replace(up, \"a\", \"$1\", \"b\", \"(.*)\")"},
+      {"label_join(up, \"a\", \",\", \"b\", \"c\", \"d\")",
+       "label_join(up, \"a\", \",\", \"b\", \"c\", \"d\")"},
   };
   for (const auto& [in, want] : cases) {
     const std::string got = Canonical(in);
@@ -142,8 +146,10 @@ BOOST_AUTO_TEST_CASE(precedence_and_associativity_match_prometheus) {
 
 BOOST_AUTO_TEST_CASE(errors_name_the_construct_and_position) {
   const std::pair<std::string_view, std::string_view> cases[] = {
-      {"label_replace(x, \"a\", \"$1\", \"b\", \"(.*)\")",
-       "1:1: unsupported function \"label_replace\""},
+      {"label_join(x, \"a\")",
+       "1:1: expected at least 3 argument(s) in call to \"label_join\", got 2"},
+      {"label_replace(x, \"a\", \"b\", \"c\", 1)",
+       "1:1: expected type string in call to function \"label_replace\", got scalar"},
       {"holt_winters(x[5m], 0.5, 0.5)", "1:1: unsupported function \"holt_winters\""},
       {"sum(rate(x[5m])))", "1:17: unexpected \")\""},
       {"topk(3, x)", "1:1: unsupported aggregation \"topk\""},
