@@ -49,7 +49,18 @@ enum class BinaryOp {
   kUnless,
 };
 
-enum class AggregateOp { kSum, kMin, kMax, kAvg, kCount };
+enum class AggregateOp {
+  kSum,
+  kMin,
+  kMax,
+  kAvg,
+  kCount,
+  kStddev,
+  kStdvar,
+  kGroup,
+  kQuantile,     // parameter: the quantile (scalar), in `rhs`
+  kCountValues,  // parameter: the value label's name (string), in `rhs`
+};
 
 enum class Function {
   kRate,
@@ -146,7 +157,8 @@ struct Expr {
   bool offset_given = false;
   std::string selector_key;  // canonical text of the matchers (SelectionCache key)
 
-  // kParen / kUnary (operand in lhs; unary op is kAdd or kSub) / kBinary / kAggregate / kCall
+  // kParen / kUnary (operand in lhs; unary op is kAdd or kSub) / kBinary / kAggregate (operand
+  // in lhs, parameter of quantile/count_values in rhs) / kCall
   ExprPtr lhs;
   ExprPtr rhs;
   BinaryOp op = BinaryOp::kAdd;

@@ -122,6 +122,10 @@ InstantValue EvalLabelFunction(const Expr& e, Context& ctx);  // promql_label_fu
 std::optional<double> RangeStatistic(Function f, std::span<const HistoryPoint> points, double param,
                                      int64_t eval_ms);
 
+// Prometheus's quantile(): NaNs sort first; a rank between two values interpolates linearly;
+// q outside [0, 1] gives ∓Inf. Shared by quantile_over_time and the quantile aggregation.
+double Quantile(double q, std::vector<double> values);
+
 // Prometheus's kahanSumInc (Neumaier's improvement): returns the new sum, updates `c`.
 inline double KahanSumInc(double inc, double sum, double& c) {
   const double t = sum + inc;

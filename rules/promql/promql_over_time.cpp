@@ -29,25 +29,11 @@ double StdvarOverTime(std::span<const HistoryPoint> points) {
   return (aux + c_aux) / count;
 }
 
-// Prometheus's quantile(): NaNs sort first; a rank between two samples interpolates linearly.
 double QuantileOverTime(double q, std::span<const HistoryPoint> points) {
-  if (std::isnan(q)) return q;  // Prometheus indexes with int(NaN) here; NaN is the only answer
-  if (q < 0) return -HUGE_VAL;
-  if (q > 1) return HUGE_VAL;
   std::vector<double> values;
   values.reserve(points.size());
   for (const auto& p : points) values.push_back(p.value);
-  std::sort(values.begin(), values.end(), [](double a, double b) {
-    if (std::isnan(a)) return !std::isnan(b);
-    return a < b;
-  });
-  const double n = static_cast<double>(values.size());
-  const double rank = q * (n - 1);
-  const double lower = std::max(0.0, std::floor(rank));
-  const double upper = std::min(n - 1, lower + 1);
-  const double weight = rank - std::floor(rank);
-  return values[static_cast<size_t>(lower)] * (1 - weight) +
-         values[static_cast<size_t>(upper)] * weight;
+  return Quantile(q, std::move(values));
 }
 
 double Resets(std::span<const HistoryPoint> points) {
@@ -94,6 +80,24 @@ Line LinearRegression(std::span<const HistoryPoint> points, int64_t intercept_ms
 }
 
 }  // namespace
+
+double Quantile(double q, std::vector<double> values) {
+  if (values.empty()) return std::nan("");
+  if (std::isnan(q)) return q;  // Prometheus indexes with int(NaN) here; NaN is the only answer
+  if (q < 0) return -HUGE_VAL;
+  if (q > 1) return HUGE_VAL;
+  std::sort(values.begin(), values.end(), [](double a, double b) {
+    if (std::isnan(a)) return !std::isnan(b);
+    return a < b;
+  });
+  const double n = static_cast<double>(values.size());
+  const double rank = q * (n - 1);
+  const double lower = std::max(0.0, std::floor(rank));
+  const double upper = std::min(n - 1, lower + 1);
+  const double weight = rank - std::floor(rank);
+  return values[static_cast<size_t>(lower)] * (1 - weight) +
+         values[static_cast<size_t>(upper)] * weight;
+}
 
 std::optional<double> RangeStatistic(Function f, std::span<const HistoryPoint> points, double param,
                                      int64_t eval_ms) {

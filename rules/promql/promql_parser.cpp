@@ -115,14 +115,18 @@ std::optional<AggregateOp> FindAggregate(std::string_view written) {
   if (name == "max") return AggregateOp::kMax;
   if (name == "avg") return AggregateOp::kAvg;
   if (name == "count") return AggregateOp::kCount;
+  if (name == "stddev") return AggregateOp::kStddev;
+  if (name == "stdvar") return AggregateOp::kStdvar;
+  if (name == "group") return AggregateOp::kGroup;
+  if (name == "quantile") return AggregateOp::kQuantile;
+  if (name == "count_values") return AggregateOp::kCountValues;
   return std::nullopt;
 }
 
 bool IsUnsupportedAggregate(std::string_view written) {
   const std::string name = Lower(written);
-  static constexpr std::array<std::string_view, 9> kOthers = {"stddev",  "stdvar",   "topk",
-                                                              "bottomk", "quantile", "count_values",
-                                                              "group",   "limitk",   "limit_ratio"};
+  static constexpr std::array<std::string_view, 4> kOthers = {"topk", "bottomk", "limitk",
+                                                              "limit_ratio"};
   return std::find(kOthers.begin(), kOthers.end(), name) != kOthers.end();
 }
 
@@ -585,15 +589,28 @@ class Parser {
   }
 
   void FinishAggregate(Expr& node, const std::vector<ExprPtr>& args, const Token& open) const {
-    if (args.size() != 1) {
-      Fail(open, "wrong number of arguments for aggregate expression provided, expected 1, got " +
-                     std::to_string(args.size()));
+    const bool with_param =
+        node.aggregate == AggregateOp::kQuantile || node.aggregate == AggregateOp::kCountValues;
+    const size_t want = with_param ? 2 : 1;
+    if (args.size() != want) {
+      Fail(open, "wrong number of arguments for aggregate expression provided, expected " +
+                     std::to_string(want) + ", got " + std::to_string(args.size()));
     }
-    if (args[0]->type != ValueType::kVector) {
+    if (with_param) {
+      const ValueType param_type =
+          node.aggregate == AggregateOp::kCountValues ? ValueType::kString : ValueType::kScalar;
+      if (args[0]->type != param_type) {
+        Fail(open, "expected type " + std::string(TypeText(param_type)) +
+                       " in aggregation parameter, got " + std::string(TypeText(args[0]->type)));
+      }
+      node.rhs = args[0];
+    }
+    const ExprPtr& operand = args.back();
+    if (operand->type != ValueType::kVector) {
       Fail(open, "expected type instant vector in aggregation expression, got " +
-                     std::string(TypeText(args[0]->type)));
+                     std::string(TypeText(operand->type)));
     }
-    node.lhs = args[0];
+    node.lhs = operand;
     node.type = ValueType::kVector;
   }
 

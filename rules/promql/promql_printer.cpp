@@ -157,7 +157,8 @@ std::string_view BinaryOpText(BinaryOp op) {
 }
 
 std::string_view AggregateOpText(AggregateOp op) {
-  static constexpr std::string_view kText[] = {"sum", "min", "max", "avg", "count"};
+  static constexpr std::string_view kText[] = {
+      "sum", "min", "max", "avg", "count", "stddev", "stdvar", "group", "quantile", "count_values"};
   return kText[static_cast<int>(op)];
 }
 
@@ -251,6 +252,7 @@ std::string FormatAggregate(const Expr& e) {
   std::string out(AggregateOpText(e.aggregate));
   if (e.grouping_given)
     out += std::string(e.without ? " without " : " by ") + JoinLabels(e.grouping);
+  if (e.rhs) return out + " (" + Format(*e.rhs) + ", " + Format(*e.lhs) + ")";
   return out + " (" + Format(*e.lhs) + ")";
 }
 

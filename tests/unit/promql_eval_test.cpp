@@ -334,6 +334,20 @@ BOOST_AUTO_TEST_CASE(label_replace_and_label_join) {
                     "vector cannot contain metrics with the same labelset");
 }
 
+BOOST_AUTO_TEST_CASE(statistical_aggregations) {
+  // temp: 20 and 30.
+  BOOST_CHECK((Vec("stddev(temp)") == M{{"{}", 5}}));
+  BOOST_CHECK((Vec("stdvar(temp)") == M{{"{}", 25}}));
+  BOOST_CHECK((Vec("group by (job) (req_total)") == M{{"{job=\"api\"}", 1}}));
+  BOOST_CHECK((Vec("quantile(0.25, temp)") == M{{"{}", 22.5}}));
+  BOOST_CHECK((Vec("quantile(2, temp)") == M{{"{}", HUGE_VAL}}));
+  BOOST_CHECK((Vec("count_values(\"v\", temp * 1e21)") ==
+               M{{"{v=\"20000000000000000000000\"}", 1}, {"{v=\"30000000000000000000000\"}", 1}}));
+  BOOST_CHECK((Vec("count_values by (job) (\"v\", req_total * 0 + 0.5)") ==
+               M{{"{job=\"api\", v=\"0.5\"}", 2}}));
+  BOOST_CHECK_EQUAL(Error("count_values(\"1x\", temp)"), "invalid label name \"1x\"");
+}
+
 BOOST_AUTO_TEST_CASE(keywords_are_case_insensitive) {
   BOOST_CHECK((Vec("SUM BY (job) (req_total)") == Vec("sum by (job) (req_total)")));
   BOOST_CHECK((Vec("temp AND ON(room) temp > BOOL 0") == Vec("temp and on(room) temp > bool 0")));
