@@ -570,6 +570,8 @@ const char* const kExpressions[] = {
     "count_values(\"v\", temp / 7)",
     "count_values(\"room\", temp)",
     "count_values(\"1x\", temp)",
+    "quantile(NaN, temp)",
+    "quantile_over_time(NaN, temp[1m])",
 };
 
 BOOST_AUTO_TEST_CASE(every_expression_matches_real_prometheus) {
