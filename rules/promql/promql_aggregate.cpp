@@ -1,5 +1,7 @@
-// sum/min/max/avg/count with by/without, as Prometheus 2.42's aggregation() for floats.
+// sum min max avg count stddev stdvar group quantile count_values with by/without, as
+// Prometheus 2.42's aggregation() for floats.
 #include <algorithm>
+#include <charconv>
 #include <cmath>
 
 #include "rules/promql/promql_eval_internal.hpp"
@@ -12,16 +14,18 @@ struct Group {
   double value = 0;
   double mean = 0;
   double count = 0;
+  std::vector<double> values;  // quantile only
 };
 
 // Which labels form the group key: by(...) lists them; without(...) drops them and the name.
 class GroupKey {
  public:
-  explicit GroupKey(const Expr& e) : e_(e), listed_(e.grouping) {}
+  GroupKey(bool grouping_given, bool without, const std::vector<std::string>& names)
+      : grouping_given_(grouping_given), without_(without), listed_(names) {}
 
   bool Includes(std::string_view name) const {
-    if (!e_.grouping_given) return false;
-    return e_.without ? (name != kMetricName && !listed_.Contains(name)) : listed_.Contains(name);
+    if (!grouping_given_) return false;
+    return without_ ? (name != kMetricName && !listed_.Contains(name)) : listed_.Contains(name);
   }
 
   // Samples with equal hashes share a group (Prometheus groups by a 64-bit key too).
@@ -30,7 +34,8 @@ class GroupKey {
   }
 
  private:
-  const Expr& e_;
+  bool grouping_given_;
+  bool without_;
   NameList listed_;
 };
 
@@ -54,15 +59,132 @@ void Accumulate(AggregateOp op, Group& group, double v) {
       // Divide each side of the difference by count to avoid overflow, as Prometheus does.
       group.mean += v / group.count - group.mean / group.count;
       break;
+    case AggregateOp::kStddev:
+    case AggregateOp::kStdvar: {
+      // Welford's running variance, uncompensated as in Prometheus's aggregation.
+      const double delta = v - group.mean;
+      group.mean += delta / group.count;
+      group.value += delta * (v - group.mean);
+      break;
+    }
+    case AggregateOp::kQuantile:
+      group.values.push_back(v);
+      break;
     case AggregateOp::kCount:
+    case AggregateOp::kCountValues:
+    case AggregateOp::kGroup:
       break;
   }
 }
 
+Group NewGroup(AggregateOp op, const Sample& s) {
+  Group group{s.labels, s.value, s.value, 1, {}};
+  if (op == AggregateOp::kStddev || op == AggregateOp::kStdvar) group.value = 0;
+  if (op == AggregateOp::kQuantile) group.values.push_back(s.value);
+  return group;
+}
+
+double Result(AggregateOp op, const Group& g, double q) {
+  switch (op) {
+    case AggregateOp::kAvg:
+      return g.mean;
+    case AggregateOp::kCount:
+    case AggregateOp::kCountValues:
+      return g.count;
+    case AggregateOp::kGroup:
+      return 1;
+    case AggregateOp::kStdvar:
+      return g.value / g.count;
+    case AggregateOp::kStddev:
+      return std::sqrt(g.value / g.count);
+    case AggregateOp::kQuantile:
+      return Quantile(q, g.values);
+    default:
+      return g.value;
+  }
+}
+
+// Go's strconv.FormatFloat(v, 'f', -1, 64): the shortest digits that read back as v, laid out
+// without an exponent (1e+21 is "1000000000000000000000", not the exact binary expansion).
+std::string FormatValueLabel(double v) {
+  if (std::isnan(v)) return "NaN";
+  if (std::isinf(v)) return v > 0 ? "+Inf" : "-Inf";
+  char buf[64];
+  const auto [end, ec] = std::to_chars(buf, buf + sizeof(buf), v, std::chars_format::scientific);
+  if (ec != std::errc()) return std::to_string(v);
+  const std::string_view text(buf, static_cast<size_t>(end - buf));
+  const size_t e = text.find('e');
+  const bool negative = text[0] == '-';
+  std::string digits;
+  for (char c : text.substr(negative ? 1 : 0, e - (negative ? 1 : 0))) {
+    if (c != '.') digits += c;
+  }
+  const int exponent = std::stoi(std::string(text.substr(e + 1)));
+  std::string out = negative ? "-" : "";
+  if (exponent < 0) {
+    out += "0.";
+    out.append(static_cast<size_t>(-exponent - 1), '0');
+    out += digits;
+    return out;
+  }
+  const size_t integer_digits = static_cast<size_t>(exponent) + 1;
+  if (digits.size() <= integer_digits) {
+    out += digits;
+    out.append(integer_digits - digits.size(), '0');
+    return out;
+  }
+  out += digits.substr(0, integer_digits);
+  out += '.';
+  out += digits.substr(integer_digits);
+  return out;
+}
+
+bool IsValidLabelName(std::string_view name) {
+  if (name.empty()) return false;
+  for (size_t i = 0; i < name.size(); ++i) {
+    const char c = name[i];
+    const bool letter = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || c == '_';
+    if (!letter && (i == 0 || c < '0' || c > '9')) return false;
+  }
+  return true;
+}
+
+const std::string& StringParam(const Expr& param) {
+  const Expr* e = &param;
+  while (e->kind == ExprKind::kParen) e = e->lhs.get();
+  return e->string;
+}
+
+// count_values: each sample gains the value label, which joins the by(...) list.
+Vector WithValueLabel(const std::string& label, const Vector& input, Context& ctx) {
+  if (!IsValidLabelName(label)) throw EvalError{"invalid label name \"" + label + "\""};
+  Vector out;
+  out.reserve(input.size());
+  for (const auto& s : input) {
+    Labels labels = *s.labels;
+    labels.Set(label, FormatValueLabel(s.value));
+    out.push_back(Sample{ctx.Own(std::move(labels)), nullptr, s.value});
+  }
+  return out;
+}
+
 }  // namespace
 
-Vector EvalAggregate(const Expr& e, const Vector& input, Context& ctx) {
-  const GroupKey key_of(e);
+Vector EvalAggregate(const Expr& e, const Vector& input_in, Context& ctx) {
+  double q = 0;
+  std::vector<std::string> names = e.grouping;
+  Vector labelled;
+  const Vector* input_ptr = &input_in;
+  if (e.aggregate == AggregateOp::kQuantile) q = EvalNode(*e.rhs, ctx).scalar;
+  if (e.aggregate == AggregateOp::kCountValues) {
+    const std::string& label = StringParam(*e.rhs);
+    labelled = WithValueLabel(label, input_in, ctx);
+    input_ptr = &labelled;
+    if (!e.without) names.push_back(label);
+  }
+  const Vector& input = *input_ptr;
+  const bool by_value_label = e.aggregate == AggregateOp::kCountValues && !e.without;
+  const GroupKey key_of(e.grouping_given || by_value_label, e.without, names);
   std::vector<Group> groups;
   // Open addressing over (hash, group index + 1); at least twice the input size so probes stay
   // short. One allocation instead of a node per sample.
@@ -81,7 +203,7 @@ Vector EvalAggregate(const Expr& e, const Vector& input, Context& ctx) {
     }
     if (group == nullptr) {
       slots[i] = {hash, groups.size() + 1};
-      groups.push_back(Group{s.labels, s.value, s.value, 1});
+      groups.push_back(NewGroup(e.aggregate, s));
       continue;
     }
     Accumulate(e.aggregate, *group, s.value);
@@ -90,14 +212,11 @@ Vector EvalAggregate(const Expr& e, const Vector& input, Context& ctx) {
   out.reserve(groups.size());
   for (const auto& g : groups) {
     Labels key;
-    if (e.grouping_given) {
+    if (e.grouping_given || by_value_label) {
       key = g.representative->Filtered(
           [&key_of](const Label& label) { return key_of.Includes(label.name); });
     }
-    double v = g.value;
-    if (e.aggregate == AggregateOp::kAvg) v = g.mean;
-    if (e.aggregate == AggregateOp::kCount) v = g.count;
-    out.push_back(Sample{ctx.Own(std::move(key)), nullptr, v});
+    out.push_back(Sample{ctx.Own(std::move(key)), nullptr, Result(e.aggregate, g, q)});
   }
   return out;
 }

@@ -49,7 +49,18 @@ enum class BinaryOp {
   kUnless,
 };
 
-enum class AggregateOp { kSum, kMin, kMax, kAvg, kCount };
+enum class AggregateOp {
+  kSum,
+  kMin,
+  kMax,
+  kAvg,
+  kCount,
+  kStddev,
+  kStdvar,
+  kGroup,
+  kQuantile,     // parameter: the quantile (scalar), in `rhs`
+  kCountValues,  // parameter: the value label's name (string), in `rhs`
+};
 
 enum class Function {
   kRate,
@@ -70,6 +81,35 @@ enum class Function {
   kClampMax,
   kVector,
   kScalar,
+  kHistogramQuantile,
+  kDeriv,
+  kPredictLinear,
+  kRound,
+  kFloor,
+  kCeil,
+  kSqrt,
+  kExp,
+  kLn,
+  kLog2,
+  kLog10,
+  kSgn,
+  kClamp,
+  kDayOfMonth,
+  kDayOfWeek,
+  kDaysInMonth,
+  kHour,
+  kMinute,
+  kMonth,
+  kYear,
+  kSumOverTime,
+  kCountOverTime,
+  kQuantileOverTime,
+  kStddevOverTime,
+  kStdvarOverTime,
+  kPresentOverTime,
+  kResets,
+  kLabelReplace,
+  kLabelJoin,
 };
 
 struct Matcher {
@@ -112,9 +152,13 @@ struct Expr {
   std::string metric_name;
   std::vector<Matcher> matchers;
   std::chrono::milliseconds range{0};  // kMatrixSelector
-  std::string selector_key;            // canonical text of the matchers (SelectionCache key)
+  // `offset`: the selector reads as of now - offset (negative looks ahead, as in Prometheus).
+  std::chrono::milliseconds offset{0};
+  bool offset_given = false;
+  std::string selector_key;  // canonical text of the matchers (SelectionCache key)
 
-  // kParen / kUnary (operand in lhs; unary op is kAdd or kSub) / kBinary / kAggregate / kCall
+  // kParen / kUnary (operand in lhs; unary op is kAdd or kSub) / kBinary / kAggregate (operand
+  // in lhs, parameter of quantile/count_values in rhs) / kCall
   ExprPtr lhs;
   ExprPtr rhs;
   BinaryOp op = BinaryOp::kAdd;
@@ -122,6 +166,10 @@ struct Expr {
   bool matching_given = false;  // on(...) or ignoring(...) was written
   bool matching_on = false;     // on(...) rather than ignoring(...)
   std::vector<std::string> matching_labels;
+  // group_left / group_right: many-to-one (one-to-many) matching; `include_labels` are copied
+  // from the "one" side into each result.
+  enum class Group { kNone, kLeft, kRight } group = Group::kNone;
+  std::vector<std::string> include_labels;
 
   AggregateOp aggregate = AggregateOp::kSum;
   bool grouping_given = false;  // by(...) or without(...) was written

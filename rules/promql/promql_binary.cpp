@@ -118,6 +118,23 @@ class SignatureIndex {
   std::vector<std::pair<uint64_t, size_t>> keys_;
 };
 
+// Many-to-one results keep the "many" side's labels, plus the group modifier's labels taken
+// from the "one" side (removed where that side lacks them).
+Sample GroupResultMetric(const Expr& e, const Sample& many, const Sample& one, Context& ctx) {
+  Sample out = DropsMetricName(e.op) || e.return_bool ? DropName(many, ctx) : many;
+  if (e.include_labels.empty()) return out;
+  Labels labels = *out.labels;
+  for (const auto& name : e.include_labels) {
+    const std::string_view value = one.labels->Get(name);
+    if (value.empty()) {
+      labels.Remove(name);
+    } else {
+      labels.Set(name, value);
+    }
+  }
+  return Sample{ctx.Own(std::move(labels)), nullptr, out.value};
+}
+
 Sample ResultMetric(const Expr& e, const Sample& lhs, Context& ctx) {
   Sample out = DropsMetricName(e.op) || e.return_bool ? DropName(lhs, ctx) : lhs;
   if (!e.matching_given || (!e.matching_on && e.matching_labels.empty())) return out;
@@ -163,20 +180,57 @@ Vector SetOperation(const Expr& e, const Vector& lhs, const Vector& rhs) {
   }
 }
 
-Vector VectorVector(const Expr& e, const Vector& lhs, const Vector& rhs, Context& ctx) {
-  if (IsSetOperator(e.op)) return SetOperation(e, lhs, rhs);
-  if (lhs.empty() || rhs.empty()) return {};
+// group_left/group_right: each "many" sample pairs with the one "one" sample of its signature;
+// results within a match group must differ in their labels.
+Vector ManyToOne(const Expr& e, const Vector& many, const Vector& one,
+                 const SignatureIndex& one_index, Context& ctx) {
+  Vector out;
+  std::vector<std::vector<uint64_t>> inserted(one.size());  // result fingerprints per group
+  for (const auto& m : many) {
+    const long r = one_index.Find(m);
+    if (r < 0) continue;
+    const Sample& o = one[static_cast<size_t>(r)];
+    const bool left = e.group == Expr::Group::kLeft;
+    ElemResult res = Apply(e.op, left ? m.value : o.value, left ? o.value : m.value);
+    if (e.return_bool) {
+      res.value = res.keep ? 1 : 0;
+    } else if (!res.keep) {
+      continue;
+    }
+    Sample sample = GroupResultMetric(e, m, o, ctx);
+    sample.value = res.value;
+    const uint64_t fingerprint = sample.labels->Fingerprint();
+    auto& group = inserted[static_cast<size_t>(r)];
+    if (std::find(group.begin(), group.end(), fingerprint) != group.end()) {
+      throw EvalError{"multiple matches for labels: grouping labels must ensure unique matches"};
+    }
+    group.push_back(fingerprint);
+    out.push_back(sample);
+  }
+  // Distinct match groups can still meet in one label set.
+  CheckNoDuplicateLabelsets(out);
+  return out;
+}
+
+Vector VectorVector(const Expr& e, const Vector& lhs_in, const Vector& rhs_in, Context& ctx) {
+  if (IsSetOperator(e.op)) return SetOperation(e, lhs_in, rhs_in);
+  if (lhs_in.empty() || rhs_in.empty()) return {};
+  // group_right is group_left with the sides swapped: `rhs` is always the "one" side.
+  const bool swapped = e.group == Expr::Group::kRight;
+  const Vector& lhs = swapped ? rhs_in : lhs_in;
+  const Vector& rhs = swapped ? lhs_in : rhs_in;
   const Signature signature(e);
   SignatureIndex right(signature, rhs);
   if (auto dup = right.Duplicate()) {
     const Labels& later = *rhs[dup->second].labels;
     throw EvalError{"found duplicate series for the match group " +
-                    signature.Group(later).ToString() +
-                    " on the right hand-side of the operation: [" + later.ToString() + ", " +
+                    signature.Group(later).ToString() + " on the " + (swapped ? "left" : "right") +
+                    " hand-side of the operation: [" + later.ToString() + ", " +
                     rhs[dup->first].labels->ToString() +
                     "];many-to-many matching not allowed: matching labels must be unique on one "
                     "side"};
   }
+  if (e.group != Expr::Group::kNone) return ManyToOne(e, lhs, rhs, right, ctx);
   Vector out;
   std::vector<bool> matched(rhs.size(), false);
   for (const auto& l : lhs) {

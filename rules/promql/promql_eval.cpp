@@ -78,7 +78,8 @@ Sample DropName(const Sample& s, Context& ctx) {
 
 Vector SelectInstant(const Expr& selector, Context& ctx, std::vector<int64_t>* timestamps) {
   Vector out;
-  const int64_t oldest = ctx.now_ms - kLookbackDelta.count();
+  const int64_t at_ms = ctx.now_ms - selector.offset.count();
+  const int64_t oldest = at_ms - kLookbackDelta.count();
   std::vector<const HistorySeries*> scratch;
   const auto selected = Selected(selector, ctx, scratch);
   out.reserve(selected.size());
@@ -86,9 +87,9 @@ Vector SelectInstant(const Expr& selector, Context& ctx, std::vector<int64_t>* t
     const auto points = s->live();
     // Latest sample at or before now; Prometheus's lookback includes its left boundary (2.x).
     // Rules evaluate at the newest samples, so the last one is the usual answer.
-    auto it = !points.empty() && points.back().t_ms <= ctx.now_ms
+    auto it = !points.empty() && points.back().t_ms <= at_ms
                   ? points.end()
-                  : std::upper_bound(points.begin(), points.end(), ctx.now_ms,
+                  : std::upper_bound(points.begin(), points.end(), at_ms,
                                      [](int64_t t, const HistoryPoint& p) { return t < p.t_ms; });
     if (it == points.begin()) continue;
     const HistoryPoint& p = *std::prev(it);
@@ -101,7 +102,8 @@ Vector SelectInstant(const Expr& selector, Context& ctx, std::vector<int64_t>* t
 
 std::vector<RangeSeries> SelectRange(const Expr& selector, Context& ctx) {
   std::vector<RangeSeries> out;
-  const int64_t mint = ctx.now_ms - selector.range.count();
+  const int64_t at_ms = ctx.now_ms - selector.offset.count();
+  const int64_t mint = at_ms - selector.range.count();
   std::vector<const HistorySeries*> scratch;
   const auto selected = Selected(selector, ctx, scratch);
   out.reserve(selected.size());
@@ -109,9 +111,9 @@ std::vector<RangeSeries> SelectRange(const Expr& selector, Context& ctx) {
     const auto points = s->live();
     auto first = std::lower_bound(points.begin(), points.end(), mint,
                                   [](const HistoryPoint& p, int64_t t) { return p.t_ms < t; });
-    auto last = !points.empty() && points.back().t_ms <= ctx.now_ms
+    auto last = !points.empty() && points.back().t_ms <= at_ms
                     ? points.end()
-                    : std::upper_bound(first, points.end(), ctx.now_ms,
+                    : std::upper_bound(first, points.end(), at_ms,
                                        [](int64_t t, const HistoryPoint& p) { return t < p.t_ms; });
     if (first == last) continue;
     RangeSeries r;

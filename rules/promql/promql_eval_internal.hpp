@@ -6,8 +6,10 @@
 #pragma once
 
 #include <algorithm>
+#include <cmath>
 #include <cstdint>
 #include <deque>
+#include <optional>
 #include <span>
 #include <string>
 #include <vector>
@@ -105,10 +107,51 @@ InstantValue EvalBinary(const Expr& e, const InstantValue& lhs, const InstantVal
 Vector EvalAggregate(const Expr& e, const Vector& input, Context& ctx);
 InstantValue EvalCall(const Expr& e, Context& ctx);
 
+// Functions kept in their own translation units, one concept each: per-sample math
+// (promql_math.cpp), calendar fields (promql_time_of_day.cpp), classic-bucket quantiles
+// (promql_histogram.cpp).
+InstantValue EvalMathCall(const Expr& e, Context& ctx);
+InstantValue EvalTimeOfDay(const Expr& e, Context& ctx);
+InstantValue EvalHistogramQuantile(const Expr& e, Context& ctx);
+InstantValue EvalLabelFunction(const Expr& e, Context& ctx);  // promql_label_functions.cpp
+
+// The range functions beyond rate and friends (promql_over_time.cpp): sum_, count_, quantile_,
+// stddev_, stdvar_, present_over_time, resets, deriv and predict_linear. `param` is the scalar
+// argument (the quantile, or predict_linear's seconds); `eval_ms` the evaluation time, which
+// predict_linear uses as its intercept even under an offset, as Prometheus does.
+std::optional<double> RangeStatistic(Function f, std::span<const HistoryPoint> points, double param,
+                                     int64_t eval_ms);
+
+// Prometheus's quantile(): NaNs sort first; a rank between two values interpolates linearly;
+// q outside [0, 1] gives ∓Inf. Shared by quantile_over_time and the quantile aggregation.
+double Quantile(double q, std::vector<double> values);
+
+// Prometheus's kahanSumInc (Neumaier's improvement): returns the new sum, updates `c`.
+inline double KahanSumInc(double inc, double sum, double& c) {
+  const double t = sum + inc;
+  if (std::fabs(sum) >= std::fabs(inc)) {
+    c += (sum - t) + inc;
+  } else {
+    c += (inc - t) + sum;
+  }
+  return t;
+}
+
 // The sample's labels without __name__, reusing the history's precomputed set when it can.
 Sample DropName(const Sample& s, Context& ctx);
 // Throws EvalError("vector cannot contain metrics with the same labelset") on duplicates.
 void CheckNoDuplicateLabelsets(const Vector& v);
+
+// Maps each sample through `fn`, dropping the metric name (Prometheus's simpleFunc).
+template <class Fn>
+Vector MapSamples(Vector in, Fn fn, Context& ctx) {
+  for (auto& s : in) {
+    s = DropName(s, ctx);
+    s.value = fn(s.value);
+  }
+  CheckNoDuplicateLabelsets(in);
+  return in;
+}
 
 // Go's math.Max / math.Min (NaN and signed-zero handling differ from std::fmax/fmin).
 double GoMax(double a, double b);

@@ -73,7 +73,7 @@ double AvgOverTime(std::span<const HistoryPoint> points) {
 }
 
 std::optional<double> OverTime(Function f, std::span<const HistoryPoint> points, int64_t now_ms,
-                               int64_t range_ms) {
+                               int64_t range_ms, double param, int64_t eval_ms) {
   switch (f) {
     case Function::kRate:
       return ExtrapolatedRate(points, now_ms, range_ms, true, true);
@@ -114,7 +114,7 @@ std::optional<double> OverTime(Function f, std::span<const HistoryPoint> points,
     case Function::kAbsentOverTime:
       return 1.0;
     default:
-      return std::nullopt;
+      return RangeStatistic(f, points, param, eval_ms);
   }
 }
 
@@ -137,12 +137,17 @@ Labels AbsentLabels(const Expr& arg) {
 }
 
 Vector RangeFunction(const Expr& e, Context& ctx) {
-  const Expr& selector = *e.args[0];
+  // quantile_over_time takes its scalar first; predict_linear after the range.
+  const bool scalar_first = e.function == Function::kQuantileOverTime;
+  const Expr& selector = *e.args[scalar_first ? 1 : 0];
+  double param = 0;
+  if (e.args.size() > 1) param = EvalNode(*e.args[scalar_first ? 0 : 1], ctx).scalar;
   Vector out;
   const std::vector<RangeSeries> ranges = SelectRange(selector, ctx);
   out.reserve(ranges.size());
   for (const RangeSeries& range : ranges) {
-    auto v = OverTime(e.function, range.points, ctx.now_ms, selector.range.count());
+    auto v = OverTime(e.function, range.points, ctx.now_ms - selector.offset.count(),
+                      selector.range.count(), param, ctx.now_ms);
     if (!v) continue;
     // last_over_time acts like an offset and keeps the name; the others drop it.
     const Labels* labels = e.function == Function::kLastOverTime
@@ -282,6 +287,40 @@ InstantValue EvalCall(const Expr& e, Context& ctx) {
       return VectorOf(e, ctx);
     case Function::kScalar:
       return ScalarOf(e, ctx);
+    case Function::kDeriv:
+    case Function::kPredictLinear:
+    case Function::kSumOverTime:
+    case Function::kCountOverTime:
+    case Function::kQuantileOverTime:
+    case Function::kStddevOverTime:
+    case Function::kStdvarOverTime:
+    case Function::kPresentOverTime:
+    case Function::kResets:
+      return OverRange(e, ctx);
+    case Function::kHistogramQuantile:
+      return EvalHistogramQuantile(e, ctx);
+    case Function::kLabelReplace:
+    case Function::kLabelJoin:
+      return EvalLabelFunction(e, ctx);
+    case Function::kRound:
+    case Function::kFloor:
+    case Function::kCeil:
+    case Function::kSqrt:
+    case Function::kExp:
+    case Function::kLn:
+    case Function::kLog2:
+    case Function::kLog10:
+    case Function::kSgn:
+    case Function::kClamp:
+      return EvalMathCall(e, ctx);
+    case Function::kDayOfMonth:
+    case Function::kDayOfWeek:
+    case Function::kDaysInMonth:
+    case Function::kHour:
+    case Function::kMinute:
+    case Function::kMonth:
+    case Function::kYear:
+      return EvalTimeOfDay(e, ctx);
   }
   FailUnsupported(e);
 }

@@ -4,67 +4,51 @@
 
 #include <algorithm>
 #include <array>
+#include <cctype>
 #include <cmath>
 #include <optional>
 
 #include "rules/promql/promql_ast.hpp"
+#include "rules/promql/promql_function_table.hpp"
 #include "rules/promql/promql_lexer.hpp"
 
 namespace opswatch::promql {
 namespace {
 
-struct FunctionSpec {
-  std::string_view name;
-  Function function;
-  std::vector<ValueType> args;
-  ValueType result;
-};
-
-const std::vector<FunctionSpec>& Functions() {
-  using V = ValueType;
-  static const std::vector<FunctionSpec> kSpecs = {
-      {"rate", Function::kRate, {V::kMatrix}, V::kVector},
-      {"increase", Function::kIncrease, {V::kMatrix}, V::kVector},
-      {"delta", Function::kDelta, {V::kMatrix}, V::kVector},
-      {"irate", Function::kIrate, {V::kMatrix}, V::kVector},
-      {"avg_over_time", Function::kAvgOverTime, {V::kMatrix}, V::kVector},
-      {"min_over_time", Function::kMinOverTime, {V::kMatrix}, V::kVector},
-      {"max_over_time", Function::kMaxOverTime, {V::kMatrix}, V::kVector},
-      {"last_over_time", Function::kLastOverTime, {V::kMatrix}, V::kVector},
-      {"changes", Function::kChanges, {V::kMatrix}, V::kVector},
-      {"absent", Function::kAbsent, {V::kVector}, V::kVector},
-      {"absent_over_time", Function::kAbsentOverTime, {V::kMatrix}, V::kVector},
-      {"time", Function::kTime, {}, V::kScalar},
-      {"timestamp", Function::kTimestamp, {V::kVector}, V::kVector},
-      {"abs", Function::kAbs, {V::kVector}, V::kVector},
-      {"clamp_min", Function::kClampMin, {V::kVector, V::kScalar}, V::kVector},
-      {"clamp_max", Function::kClampMax, {V::kVector, V::kScalar}, V::kVector},
-      {"vector", Function::kVector, {V::kScalar}, V::kVector},
-      {"scalar", Function::kScalar, {V::kVector}, V::kScalar},
-  };
-  return kSpecs;
+// PromQL keywords (operators, modifiers, aggregation names) are case-insensitive; metric, label
+// and function names are not. Comparing here keeps the token's own spelling for where a keyword
+// is used as a name (a label called "on" inside by(...)).
+bool EqualsKeyword(std::string_view text, std::string_view keyword) {
+  return std::equal(text.begin(), text.end(), keyword.begin(), keyword.end(), [](char a, char b) {
+    return std::tolower(static_cast<unsigned char>(a)) == b;
+  });
 }
 
-const FunctionSpec* FindFunction(std::string_view name) {
-  for (const auto& spec : Functions()) {
-    if (spec.name == name) return &spec;
-  }
-  return nullptr;
+std::string Lower(std::string_view text) {
+  std::string out(text);
+  for (char& c : out) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  return out;
 }
 
-std::optional<AggregateOp> FindAggregate(std::string_view name) {
+std::optional<AggregateOp> FindAggregate(std::string_view written) {
+  const std::string name = Lower(written);
   if (name == "sum") return AggregateOp::kSum;
   if (name == "min") return AggregateOp::kMin;
   if (name == "max") return AggregateOp::kMax;
   if (name == "avg") return AggregateOp::kAvg;
   if (name == "count") return AggregateOp::kCount;
+  if (name == "stddev") return AggregateOp::kStddev;
+  if (name == "stdvar") return AggregateOp::kStdvar;
+  if (name == "group") return AggregateOp::kGroup;
+  if (name == "quantile") return AggregateOp::kQuantile;
+  if (name == "count_values") return AggregateOp::kCountValues;
   return std::nullopt;
 }
 
-bool IsUnsupportedAggregate(std::string_view name) {
-  static constexpr std::array<std::string_view, 9> kOthers = {"stddev",  "stdvar",   "topk",
-                                                              "bottomk", "quantile", "count_values",
-                                                              "group",   "limitk",   "limit_ratio"};
+bool IsUnsupportedAggregate(std::string_view written) {
+  const std::string name = Lower(written);
+  static constexpr std::array<std::string_view, 4> kOthers = {"topk", "bottomk", "limitk",
+                                                              "limit_ratio"};
   return std::find(kOthers.begin(), kOthers.end(), name) != kOthers.end();
 }
 
@@ -95,9 +79,9 @@ std::optional<BinaryOp> BinaryFromToken(const Token& t) {
     case TokenKind::kLte:
       return BinaryOp::kLte;
     case TokenKind::kIdentifier:
-      if (t.text == "and") return BinaryOp::kAnd;
-      if (t.text == "or") return BinaryOp::kOr;
-      if (t.text == "unless") return BinaryOp::kUnless;
+      if (EqualsKeyword(t.text, "and")) return BinaryOp::kAnd;
+      if (EqualsKeyword(t.text, "or")) return BinaryOp::kOr;
+      if (EqualsKeyword(t.text, "unless")) return BinaryOp::kUnless;
       return std::nullopt;
     default:
       return std::nullopt;
@@ -180,7 +164,7 @@ class Parser {
     return Next();
   }
   bool IsKeyword(std::string_view word, size_t ahead = 0) const {
-    return Peek(ahead).kind == TokenKind::kIdentifier && Peek(ahead).text == word;
+    return Peek(ahead).kind == TokenKind::kIdentifier && EqualsKeyword(Peek(ahead).text, word);
   }
 
   std::shared_ptr<Expr> Node(ExprKind kind, const Token& at) {
@@ -221,7 +205,7 @@ class Parser {
     ExprPtr lhs = ParseUnary();
     for (;;) {
       const Token& op_token = Peek();
-      if (op_token.kind == TokenKind::kIdentifier && op_token.text == "atan2") {
+      if (op_token.kind == TokenKind::kIdentifier && EqualsKeyword(op_token.text, "atan2")) {
         FailUnsupported(op_token, "binary operator");
       }
       std::optional<BinaryOp> op = BinaryFromToken(op_token);
@@ -252,14 +236,26 @@ class Parser {
     }
     if (IsKeyword("on") || IsKeyword("ignoring")) {
       node.matching_given = true;
-      node.matching_on = Next().text == "on";
+      node.matching_on = EqualsKeyword(Next().text, "on");
       node.matching_labels = ParseLabelList();
     }
-    if (IsKeyword("group_left") || IsKeyword("group_right")) {
-      Fail(Peek(), "unsupported vector matching modifier " + Quote(Peek().text) +
-                       " (only one-to-one matching is supported)");
+    // group_left/group_right only follow on(...) or ignoring(...); elsewhere they are
+    // unexpected where an operand should start, as in Prometheus's grammar.
+    if (node.matching_given && (IsKeyword("group_left") || IsKeyword("group_right"))) {
+      node.group =
+          EqualsKeyword(Next().text, "group_left") ? Expr::Group::kLeft : Expr::Group::kRight;
+      if (Peek().kind == TokenKind::kLeftParen) node.include_labels = ParseLabelList();
+      if (node.matching_on) CheckIncludeDisjoint(node, op_token);
     }
-    (void)op_token;
+  }
+
+  void CheckIncludeDisjoint(const Expr& node, const Token& op_token) const {
+    for (const auto& label : node.matching_labels) {
+      if (std::find(node.include_labels.begin(), node.include_labels.end(), label) !=
+          node.include_labels.end()) {
+        Fail(op_token, "label " + Quote(label) + " must not occur in ON and GROUP clause at once");
+      }
+    }
   }
 
   void CheckBinary(Expr& node, const Token& op_token) {
@@ -275,7 +271,17 @@ class Parser {
                          " not allowed in binary scalar expression");
     }
     if (node.matching_given && !both_vectors) {
-      Fail(op_token, "vector matching only allowed between instant vectors");
+      if (!node.matching_labels.empty()) {
+        Fail(op_token, "vector matching only allowed between instant vectors");
+      }
+      // Prometheus drops an empty on()/ignoring() (and its group modifier) next to a scalar.
+      node.matching_given = false;
+      node.matching_on = false;
+      node.group = Expr::Group::kNone;
+      node.include_labels.clear();
+    }
+    if (IsSetOperator(node.op) && node.group != Expr::Group::kNone) {
+      Fail(op_token, "no grouping allowed for " + Quote(BinaryOpText(node.op)) + " operation");
     }
     if (IsComparison(node.op) && l == ValueType::kScalar && r == ValueType::kScalar &&
         !node.return_bool) {
@@ -335,6 +341,7 @@ class Parser {
           Fail(t, "unsupported subquery (only plain range selectors like x[5m] are supported)");
         }
         Expect(TokenKind::kRightBracket);
+        if (e->offset_given) Fail(t, "no offset modifiers allowed before range");
         if (e->kind != ExprKind::kVectorSelector) {
           if (e->type == ValueType::kVector) {
             Fail(t, "unsupported subquery (only plain range selectors like x[5m] are supported)");
@@ -348,10 +355,40 @@ class Parser {
         e = m;
         continue;
       }
-      if (IsKeyword("offset")) Fail(t, "unsupported offset modifier");
+      if (IsKeyword("offset")) {
+        e = ParseOffset(e);
+        continue;
+      }
       if (t.kind == TokenKind::kAt) Fail(t, "unsupported @ modifier");
       return e;
     }
+  }
+
+  // `<selector> offset [-]<duration>`: the selector reads as of that much earlier (later when
+  // negative, which Prometheus accepts since 2.33).
+  ExprPtr ParseOffset(const ExprPtr& e) {
+    const Token& keyword = Next();
+    bool negative = false;
+    if (Peek().kind == TokenKind::kSub) {
+      Next();
+      negative = true;
+    }
+    const Token& d = Peek();
+    if (d.kind != TokenKind::kDuration) {
+      if (d.kind == TokenKind::kNumber) Fail(d, "bad duration syntax: " + Quote(d.text));
+      Unexpected(d);
+    }
+    Next();
+    if (e->kind != ExprKind::kVectorSelector && e->kind != ExprKind::kMatrixSelector) {
+      Fail(keyword,
+           "offset modifier must be preceded by an instant vector selector or range vector "
+           "selector or a subquery");
+    }
+    if (e->offset_given) Fail(keyword, "offset may not be set multiple times");
+    auto shifted = std::make_shared<Expr>(*e);
+    shifted->offset_given = true;
+    shifted->offset = std::chrono::milliseconds(negative ? -d.millis : d.millis);
+    return shifted;
   }
 
   ExprPtr ParsePrimary() {
@@ -432,13 +469,14 @@ class Parser {
     return n;
   }
 
-  // A keyword where an expression should start is a syntax error, `offset` an unsupported one.
+  // A keyword where an expression should start is a syntax error.
   void CheckSelectorName(const Token& t) const {
     static constexpr std::array<std::string_view, 10> kKeywords = {
         "by",          "without", "on",  "ignoring", "group_left",
         "group_right", "bool",    "and", "or",       "unless"};
-    if (std::find(kKeywords.begin(), kKeywords.end(), t.text) != kKeywords.end()) Unexpected(t);
-    if (t.text == "offset") Fail(t, "unsupported offset modifier");
+    const std::string word = Lower(t.text);
+    if (std::find(kKeywords.begin(), kKeywords.end(), word) != kKeywords.end()) Unexpected(t);
+    if (word == "offset") Unexpected(t);
   }
 
   [[noreturn]] void FailUnsupported(const Token& t, std::string_view what) const {
@@ -447,7 +485,7 @@ class Parser {
 
   void ParseGrouping(Expr& node) {
     node.grouping_given = true;
-    node.without = Next().text == "without";
+    node.without = EqualsKeyword(Next().text, "without");
     node.grouping = ParseLabelList();
   }
 
@@ -473,15 +511,28 @@ class Parser {
   }
 
   void FinishAggregate(Expr& node, const std::vector<ExprPtr>& args, const Token& open) const {
-    if (args.size() != 1) {
-      Fail(open, "wrong number of arguments for aggregate expression provided, expected 1, got " +
-                     std::to_string(args.size()));
+    const bool with_param =
+        node.aggregate == AggregateOp::kQuantile || node.aggregate == AggregateOp::kCountValues;
+    const size_t want = with_param ? 2 : 1;
+    if (args.size() != want) {
+      Fail(open, "wrong number of arguments for aggregate expression provided, expected " +
+                     std::to_string(want) + ", got " + std::to_string(args.size()));
     }
-    if (args[0]->type != ValueType::kVector) {
+    if (with_param) {
+      const ValueType param_type =
+          node.aggregate == AggregateOp::kCountValues ? ValueType::kString : ValueType::kScalar;
+      if (args[0]->type != param_type) {
+        Fail(open, "expected type " + std::string(TypeText(param_type)) +
+                       " in aggregation parameter, got " + std::string(TypeText(args[0]->type)));
+      }
+      node.rhs = args[0];
+    }
+    const ExprPtr& operand = args.back();
+    if (operand->type != ValueType::kVector) {
       Fail(open, "expected type instant vector in aggregation expression, got " +
-                     std::string(TypeText(args[0]->type)));
+                     std::string(TypeText(operand->type)));
     }
-    node.lhs = args[0];
+    node.lhs = operand;
     node.type = ValueType::kVector;
   }
 
@@ -507,13 +558,23 @@ class Parser {
   }
 
   void CheckCall(const Expr& node, const FunctionSpec& spec, const Token& t) const {
-    if (node.args.size() != spec.args.size()) {
+    const size_t given = node.args.size();
+    if (spec.variadic == 0 && given != spec.args.size()) {
       Fail(t, "expected " + std::to_string(spec.args.size()) + " argument(s) in call to " +
-                  Quote(spec.name) + ", got " + std::to_string(node.args.size()));
+                  Quote(spec.name) + ", got " + std::to_string(given));
     }
-    for (size_t i = 0; i < spec.args.size(); ++i) {
-      if (node.args[i]->type != spec.args[i]) {
-        Fail(t, "expected type " + std::string(TypeText(spec.args[i])) + " in call to function " +
+    if (spec.variadic != 0 && given < spec.args.size() - 1) {
+      Fail(t, "expected at least " + std::to_string(spec.args.size() - 1) +
+                  " argument(s) in call to " + Quote(spec.name) + ", got " + std::to_string(given));
+    }
+    if (spec.variadic > 0 && given > spec.args.size() - 1 + spec.variadic) {
+      Fail(t, "expected at most " + std::to_string(spec.args.size() - 1 + spec.variadic) +
+                  " argument(s) in call to " + Quote(spec.name) + ", got " + std::to_string(given));
+    }
+    for (size_t i = 0; i < given; ++i) {
+      const ValueType want = spec.args[std::min(i, spec.args.size() - 1)];
+      if (node.args[i]->type != want) {
+        Fail(t, "expected type " + std::string(TypeText(want)) + " in call to function " +
                     Quote(spec.name) + ", got " + std::string(TypeText(node.args[i]->type)));
       }
     }

@@ -2,6 +2,7 @@
 #include <charconv>
 #include <cmath>
 #include <cstdio>
+#include <iterator>
 
 #include "core/units.hpp"
 #include "rules/promql/promql_ast.hpp"
@@ -88,6 +89,8 @@ std::string FormatSelector(const Expr& e) {
     out += FormatDuration(e.range);
     out += ']';
   }
+  if (e.offset.count() > 0) out += " offset " + FormatDuration(e.offset);
+  if (e.offset.count() < 0) out += " offset -" + FormatDuration(-e.offset);
   return out;
 }
 
@@ -154,7 +157,8 @@ std::string_view BinaryOpText(BinaryOp op) {
 }
 
 std::string_view AggregateOpText(AggregateOp op) {
-  static constexpr std::string_view kText[] = {"sum", "min", "max", "avg", "count"};
+  static constexpr std::string_view kText[] = {
+      "sum", "min", "max", "avg", "count", "stddev", "stdvar", "group", "quantile", "count_values"};
   return kText[static_cast<int>(op)];
 }
 
@@ -176,7 +180,37 @@ std::string_view FunctionName(Function f) {
                                                "clamp_min",
                                                "clamp_max",
                                                "vector",
-                                               "scalar"};
+                                               "scalar",
+                                               "histogram_quantile",
+                                               "deriv",
+                                               "predict_linear",
+                                               "round",
+                                               "floor",
+                                               "ceil",
+                                               "sqrt",
+                                               "exp",
+                                               "ln",
+                                               "log2",
+                                               "log10",
+                                               "sgn",
+                                               "clamp",
+                                               "day_of_month",
+                                               "day_of_week",
+                                               "days_in_month",
+                                               "hour",
+                                               "minute",
+                                               "month",
+                                               "year",
+                                               "sum_over_time",
+                                               "count_over_time",
+                                               "quantile_over_time",
+                                               "stddev_over_time",
+                                               "stdvar_over_time",
+                                               "present_over_time",
+                                               "resets",
+                                               "label_replace",
+                                               "label_join"};
+  static_assert(std::size(kText) == static_cast<size_t>(Function::kLabelJoin) + 1);
   return kText[static_cast<int>(f)];
 }
 
@@ -200,6 +234,10 @@ void AppendOperator(const Expr& e, std::string& out) {
     out += e.matching_on ? " on" : " ignoring";
     out += JoinLabels(e.matching_labels);
   }
+  if (e.group != Expr::Group::kNone) {
+    out += e.group == Expr::Group::kLeft ? " group_left" : " group_right";
+    if (!e.include_labels.empty()) out += JoinLabels(e.include_labels);
+  }
   out += ' ';
 }
 
@@ -214,6 +252,7 @@ std::string FormatAggregate(const Expr& e) {
   std::string out(AggregateOpText(e.aggregate));
   if (e.grouping_given)
     out += std::string(e.without ? " without " : " by ") + JoinLabels(e.grouping);
+  if (e.rhs) return out + " (" + Format(*e.rhs) + ", " + Format(*e.lhs) + ")";
   return out + " (" + Format(*e.lhs) + ")";
 }
 
@@ -257,10 +296,12 @@ std::chrono::milliseconds MaxRange(const Expr& e) {
     if (child) longest = std::max(longest, MaxRange(*child));
   };
   switch (e.kind) {
+    // A positive offset reaches that much further back; a negative one reads nothing older.
     case ExprKind::kVectorSelector:
-      return kLookbackDelta;
+      return kLookbackDelta + std::max(e.offset, std::chrono::milliseconds(0));
     case ExprKind::kMatrixSelector:
-      return std::max(e.range, std::chrono::milliseconds(0));
+      return std::max(e.range, std::chrono::milliseconds(0)) +
+             std::max(e.offset, std::chrono::milliseconds(0));
     default:
       break;
   }

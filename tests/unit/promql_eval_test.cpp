@@ -287,7 +287,153 @@ BOOST_AUTO_TEST_CASE(duplicate_output_labelsets_are_errors) {
   BOOST_CHECK_EQUAL(Vec("last_over_time({room=\"x\"}[1m])", at).size(), 2u);
 }
 
+BOOST_AUTO_TEST_CASE(offset_reads_the_selector_as_of_earlier) {
+  const std::string b = "{__name__=\"req_total\", instance=\"b\", job=\"api\"}";
+  BOOST_CHECK((Vec("req_total{instance=\"b\"} offset 1m") == M{{b, 116}}));
+  BOOST_CHECK((Vec("req_total{instance=\"b\"} OFFSET -1m", kNow - seconds(60)) == M{{b, 120}}));
+  // Rounds 12..16, one apart, exactly spanning the shifted window: 4 per minute.
+  const auto rate = Vec("rate(req_total{instance=\"b\"}[1m] offset 1m)");
+  BOOST_REQUIRE_EQUAL(rate.size(), 1u);
+  BOOST_CHECK_CLOSE(rate.begin()->second, 4.0 / 60, 1e-9);
+  // timestamp() reports the sample's own time, not the shifted evaluation time.
+  BOOST_CHECK_EQUAL(Vec("timestamp(temp{room=\"x\"} offset 1m)").begin()->second, 1700000240);
+  BOOST_CHECK_EQUAL(Vec("temp offset 1h").size(), 0u);
+}
+
+BOOST_AUTO_TEST_CASE(group_left_and_group_right_match_many_to_one) {
+  // Each instance's share of its job's total; labels come from the "many" side.
+  const auto share = Vec("req_total / on(job) group_left sum by (job) (req_total)");
+  BOOST_REQUIRE_EQUAL(share.size(), 2u);
+  BOOST_CHECK_CLOSE(share.at("{instance=\"b\", job=\"api\"}"), 120.0 / (120 + 105), 1e-9);
+  BOOST_CHECK((Vec("sum by (job) (req_total) * on(job) group_right req_total") ==
+               Vec("req_total * on(job) group_left sum by (job) (req_total)")));
+  // group_left(label) copies the label from the "one" side.
+  BOOST_CHECK(
+      (Vec("temp * on() group_left(job) sum by (job) (req_total)") ==
+       M{{"{job=\"api\", room=\"x\"}", 20 * 225}, {"{job=\"api\", room=\"y\"}", 30 * 225}}));
+  BOOST_CHECK(Error("req_total * on(job) group_left req_total")
+                  .find("on the right hand-side of the operation") != std::string::npos);
+  BOOST_CHECK(Error("req_total * on(job) group_right req_total")
+                  .find("on the left hand-side of the operation") != std::string::npos);
+  BOOST_CHECK_EQUAL(Error("req_total * on(job) group_left(instance) req_total{instance=\"a\"}"),
+                    "multiple matches for labels: grouping labels must ensure unique matches");
+}
+
+BOOST_AUTO_TEST_CASE(label_replace_and_label_join) {
+  BOOST_CHECK((Vec("label_replace(temp, \"r\", \"<$1>\", \"room\", \"(x)\")") ==
+               M{{"{__name__=\"temp\", r=\"<x>\", room=\"x\"}", 20},
+                 {"{__name__=\"temp\", room=\"y\"}", 30}}));
+  // Go's template rules: `$1x` names a group "1x" (empty); ${1} ends the reference; $$ is '$'.
+  BOOST_CHECK((Vec("label_replace(temp{room=\"x\"}, \"r\", \"$1x|${1}x|$$\", \"room\", "
+                   "\"(.)\")") == M{{"{__name__=\"temp\", r=\"|xx|$\", room=\"x\"}", 20}}));
+  BOOST_CHECK((Vec("label_join(temp{room=\"x\"}, \"id\", \"/\", \"room\", \"__name__\")") ==
+               M{{"{__name__=\"temp\", id=\"x/temp\", room=\"x\"}", 20}}));
+  BOOST_CHECK_EQUAL(Error("label_replace(temp, \"a\", \"\", \"room\", \"(\")"),
+                    "invalid regular expression in label_replace(): (");
+  BOOST_CHECK_EQUAL(Error("label_replace(temp, \"room\", \"same\", \"room\", \".*\")"),
+                    "vector cannot contain metrics with the same labelset");
+}
+
+BOOST_AUTO_TEST_CASE(statistical_aggregations) {
+  // temp: 20 and 30.
+  BOOST_CHECK((Vec("stddev(temp)") == M{{"{}", 5}}));
+  BOOST_CHECK((Vec("stdvar(temp)") == M{{"{}", 25}}));
+  BOOST_CHECK((Vec("group by (job) (req_total)") == M{{"{job=\"api\"}", 1}}));
+  BOOST_CHECK((Vec("quantile(0.25, temp)") == M{{"{}", 22.5}}));
+  BOOST_CHECK((Vec("quantile(2, temp)") == M{{"{}", HUGE_VAL}}));
+  BOOST_CHECK((Vec("count_values(\"v\", temp * 1e21)") ==
+               M{{"{v=\"20000000000000000000000\"}", 1}, {"{v=\"30000000000000000000000\"}", 1}}));
+  BOOST_CHECK((Vec("count_values by (job) (\"v\", req_total * 0 + 0.5)") ==
+               M{{"{job=\"api\", v=\"0.5\"}", 2}}));
+  BOOST_CHECK_EQUAL(Error("count_values(\"1x\", temp)"), "invalid label name \"1x\"");
+}
+
+BOOST_AUTO_TEST_CASE(keywords_are_case_insensitive) {
+  BOOST_CHECK((Vec("SUM BY (job) (req_total)") == Vec("sum by (job) (req_total)")));
+  BOOST_CHECK((Vec("temp AND ON(room) temp > BOOL 0") == Vec("temp and on(room) temp > bool 0")));
+}
+
+BOOST_AUTO_TEST_CASE(regression_and_range_statistics) {
+  const std::string b = "{instance=\"b\", job=\"api\"}";
+  BOOST_CHECK_CLOSE(Vec("deriv(req_total{instance=\"b\"}[5m])")[b], 1.0 / 15, 1e-9);
+  // The line is anchored at the evaluation time: 120 now, +10 over the next 150s.
+  BOOST_CHECK_CLOSE(Vec("predict_linear(req_total{instance=\"b\"}[5m], 150)")[b], 130, 1e-9);
+  BOOST_CHECK((Vec("deriv(temp{room=\"x\"}[5m])") == M{{"{room=\"x\"}", 0}}));
+  BOOST_CHECK((Vec("predict_linear(temp{room=\"x\"}[5m], 60)") == M{{"{room=\"x\"}", 20}}));
+  BOOST_CHECK(
+      (Vec("resets(req_total{instance=\"a\"}[5m])") == M{{"{instance=\"a\", job=\"api\"}", 1}}));
+  BOOST_CHECK((Vec("count_over_time(temp{room=\"x\"}[1m])") == M{{"{room=\"x\"}", 5}}));
+  BOOST_CHECK((Vec("sum_over_time(temp{room=\"x\"}[1m])") == M{{"{room=\"x\"}", 100}}));
+  BOOST_CHECK((Vec("present_over_time(flappy[1m])") == M{{"{}", 1}}));
+  // flappy over the last minute: 0 1 0 1 0.
+  BOOST_CHECK((Vec("quantile_over_time(0.5, flappy[1m])") == M{{"{}", 0}}));
+  BOOST_CHECK((Vec("quantile_over_time(0.9, flappy[1m])") == M{{"{}", 1}}));
+  BOOST_CHECK((Vec("quantile_over_time(2, flappy[1m])") == M{{"{}", HUGE_VAL}}));
+  BOOST_CHECK_CLOSE(Vec("stdvar_over_time(flappy[1m])")["{}"], 0.24, 1e-9);
+  BOOST_CHECK_CLOSE(Vec("stddev_over_time(flappy[1m])")["{}"], std::sqrt(0.24), 1e-9);
+}
+
+BOOST_AUTO_TEST_CASE(math_and_time_of_day) {
+  BOOST_CHECK((Vec("round(vector(2.5))") == M{{"{}", 3}}));
+  BOOST_CHECK((Vec("round(vector(-2.5))") == M{{"{}", -2}}));  // ties round up
+  BOOST_CHECK((Vec("round(vector(7.3), 5)") == M{{"{}", 5}}));
+  BOOST_CHECK((Vec("floor(vector(-0.5)) + ceil(vector(0.2))") == M{{"{}", 0}}));
+  BOOST_CHECK((Vec("sgn(temp - 25)") == M{{"{room=\"x\"}", -1}, {"{room=\"y\"}", 1}}));
+  BOOST_CHECK((Vec("clamp(temp, 21, 29)") == M{{"{room=\"x\"}", 21}, {"{room=\"y\"}", 29}}));
+  BOOST_CHECK_EQUAL(Vec("clamp(temp, 29, 21)").size(), 0u);
+  BOOST_CHECK((Vec("log2(vector(8)) + log10(vector(100)) + ln(exp(vector(1)))") == M{{"{}", 6}}));
+  BOOST_CHECK((Vec("sqrt(vector(16))") == M{{"{}", 4}}));
+  // 1970-01-01 was a Thursday; 2000-02-29 00:00 UTC is 951782400.
+  BOOST_CHECK((Vec("day_of_week(vector(0))") == M{{"{}", 4}}));
+  BOOST_CHECK((Vec("hour(vector(5 * 3600 + 7 * 60))") == M{{"{}", 5}}));
+  BOOST_CHECK((Vec("minute(vector(5 * 3600 + 7 * 60))") == M{{"{}", 7}}));
+  BOOST_CHECK((Vec("days_in_month(vector(951782400))") == M{{"{}", 29}}));
+  BOOST_CHECK((Vec("day_of_month(vector(951782400))") == M{{"{}", 29}}));
+  BOOST_CHECK((Vec("month(vector(951782400))") == M{{"{}", 2}}));
+  BOOST_CHECK((Vec("year(vector(951782400))") == M{{"{}", 2000}}));
+  BOOST_CHECK((Vec("year(vector(-1))") == M{{"{}", 1969}}));
+  // Without an argument: the evaluation time (2023-11-14 22:18:20 UTC), name-less.
+  BOOST_CHECK((Vec("hour()") == M{{"{}", 22}}));
+  BOOST_CHECK((Vec("day_of_week()") == M{{"{}", 2}}));
+}
+
 BOOST_AUTO_TEST_SUITE_END()
+
+// Hand-computed bucketQuantile results: interpolation inside a bucket, the highest finite bound
+// for ranks in the +Inf bucket, NaN without a +Inf bucket or observations, merged equal bounds,
+// and counts forced monotonic.
+BOOST_AUTO_TEST_CASE(histogram_quantile_over_classic_buckets) {
+  SeriesHistory history(std::chrono::hours(1));
+  auto bucket = [](std::string job, std::string le, double v) {
+    return Series{"lat_bucket", Labels{{"job", std::move(job)}, {"le", std::move(le)}}, v};
+  };
+  history.Append(kT0,
+                 {bucket("a", "1", 10), bucket("a", "2", 20), bucket("a", "+Inf", 20),
+                  bucket("noinf", "1", 5), bucket("noinf", "2", 10), bucket("empty", "1", 0),
+                  bucket("empty", "+Inf", 0), bucket("dup", "1", 2), bucket("dup", "1.0", 3),
+                  bucket("dup", "+Inf", 10), bucket("mono", "1", 8), bucket("mono", "2", 4),
+                  bucket("mono", "+Inf", 8), bucket("tail", "1", 1), bucket("tail", "+Inf", 10)});
+  auto quantile = [&](std::string q) {
+    auto parsed = Parse("histogram_quantile(" + q + ", lat_bucket)");
+    BOOST_REQUIRE(parsed.ok());
+    auto v = Evaluate(**parsed, history, kT0);
+    BOOST_REQUIRE_MESSAGE(v.ok(), (v.ok() ? std::string() : v.error()));
+    std::map<std::string, double> out;
+    for (const auto& s : v->vector) out[s.labels->ToString()] = s.value;
+    return out;
+  };
+  auto at_half = quantile("0.5");
+  BOOST_CHECK_EQUAL(at_half["{job=\"a\"}"], 1);
+  BOOST_CHECK(std::isnan(at_half["{job=\"noinf\"}"]));
+  BOOST_CHECK(std::isnan(at_half["{job=\"empty\"}"]));
+  BOOST_CHECK_EQUAL(at_half["{job=\"dup\"}"], 1);     // 5 of 10 in the merged first bucket
+  BOOST_CHECK_EQUAL(at_half["{job=\"mono\"}"], 0.5);  // 2 read as 8: all in the first bucket
+  BOOST_CHECK_EQUAL(at_half["{job=\"tail\"}"], 1);    // the +Inf bucket: its lower bound
+  BOOST_CHECK_EQUAL(quantile("0.75")["{job=\"a\"}"], 1.5);
+  BOOST_CHECK_EQUAL(quantile("1")["{job=\"a\"}"], 2);
+  BOOST_CHECK_EQUAL(quantile("-1")["{job=\"a\"}"], -HUGE_VAL);
+  BOOST_CHECK_EQUAL(quantile("2")["{job=\"a\"}"], HUGE_VAL);
+}
 
 }  // namespace
 }  // namespace opswatch::promql

@@ -56,6 +56,50 @@ BOOST_AUTO_TEST_CASE(round_trips_are_canonical_and_stable) {
       {"time() - timestamp(x)", "time() - timestamp(x)"},
       {"x # a comment", "x"},
       {"foo:bar_rate5m", "foo:bar_rate5m"},
+      {"SUM BY (job) (x)", "sum by (job) (x)"},
+      {"Sum(x) Without (a)", "sum without (a) (x)"},
+      {"a AND b OR c UNLESS d", "a and b or c unless d"},
+      {"a + ON(job) b", "a + on(job) b"},
+      {"a > BOOL IGNORING(x) b", "a > bool ignoring(x) b"},
+      {"sum by (on, BY) (x)", "sum by (on, BY) (x)"},
+      {"x offset 5m", "x offset 5m"},
+      {"x OFFSET 90s", "x offset 1m30s"},
+      {"x{a=\"b\"} offset -1h", "x{a=\"b\"} offset -1h"},
+      {"rate(x[5m] offset 1h)", "rate(x[5m] offset 1h)"},
+      {"x offset 5m + y", "x offset 5m + y"},
+      {"histogram_quantile(0.9, sum by (le) (rate(x_bucket[5m])))",
+       "histogram_quantile(0.9, sum by (le) (rate(x_bucket[5m])))"},
+      {"predict_linear(node_filesystem_free_bytes[1h], 4 * 3600) < 0",
+       "predict_linear(node_filesystem_free_bytes[1h], 4 * 3600) < 0"},
+      {"deriv(x[10m])", "deriv(x[10m])"},
+      {"round(x)", "round(x)"},
+      {"round(x, 0.5)", "round(x, 0.5)"},
+      {"clamp(x, 0, 1)", "clamp(x, 0, 1)"},
+      {"floor(x) + ceil(x) + sqrt(x) + exp(x) + ln(x) + log2(x) + log10(x) + sgn(x)",
+       "floor(x) + ceil(x) + sqrt(x) + exp(x) + ln(x) + log2(x) + log10(x) + sgn(x)"},
+      {"hour() > 8 and day_of_week(x) < 6", "hour() > 8 and day_of_week(x) < 6"},
+      {"year(x) + month(x) + day_of_month(x) + days_in_month(x) + minute(x)",
+       "year(x) + month(x) + day_of_month(x) + days_in_month(x) + minute(x)"},
+      {"quantile_over_time(0.9, x[5m])", "quantile_over_time(0.9, x[5m])"},
+      {"sum_over_time(x[1m]) + count_over_time(x[1m]) + present_over_time(x[1m])",
+       "sum_over_time(x[1m]) + count_over_time(x[1m]) + present_over_time(x[1m])"},
+      {"stddev_over_time(x[1m]) / stdvar_over_time(x[1m])",
+       "stddev_over_time(x[1m]) / stdvar_over_time(x[1m])"},
+      {"resets(x[1h])", "resets(x[1h])"},
+      {"a * on(x) group_left b", "a * on(x) group_left b"},
+      {"a * ON(x) GROUP_LEFT(y, z) b", "a * on(x) group_left(y, z) b"},
+      {"a / ignoring(x) group_right() b", "a / ignoring(x) group_right b"},
+      {"a > bool on(x) group_left(y) b", "a > bool on(x) group_left(y) b"},
+      {"a + on() 1", "a + 1"},
+      {"STDDEV(x)", "stddev (x)"},
+      {"stdvar by (a) (x)", "stdvar by (a) (x)"},
+      {"group without (a) (x)", "group without (a) (x)"},
+      {"quantile(0.9, x) by (job)", "quantile by (job) (0.9, x)"},
+      {"count_values(\"v\", x)", "count_values (\"v\", x)"},
+      {"label_replace(up, \"a\", \"$1\", \"b\", \"(.*)\")",
+       "label_replace(up, \"a\", \"$1\", \"b\", \"(.*)\")"},
+      {"label_join(up, \"a\", \",\", \"b\", \"c\", \"d\")",
+       "label_join(up, \"a\", \",\", \"b\", \"c\", \"d\")"},
   };
   for (const auto& [in, want] : cases) {
     const std::string got = Canonical(in);
@@ -107,14 +151,45 @@ BOOST_AUTO_TEST_CASE(precedence_and_associativity_match_prometheus) {
 
 BOOST_AUTO_TEST_CASE(errors_name_the_construct_and_position) {
   const std::pair<std::string_view, std::string_view> cases[] = {
-      {"histogram_quantile(0.9, x)", "1:1: unsupported function \"histogram_quantile\""},
+      {"label_join(x, \"a\")",
+       "1:1: expected at least 3 argument(s) in call to \"label_join\", got 2"},
+      {"label_replace(x, \"a\", \"b\", \"c\", 1)",
+       "1:1: expected type string in call to function \"label_replace\", got scalar"},
+      {"holt_winters(x[5m], 0.5, 0.5)", "1:1: unsupported function \"holt_winters\""},
       {"sum(rate(x[5m])))", "1:17: unexpected \")\""},
       {"topk(3, x)", "1:1: unsupported aggregation \"topk\""},
-      {"quantile by (a) (0.5, x)", "1:1: unsupported aggregation \"quantile\""},
-      {"x offset 5m", "1:3: unsupported offset modifier"},
+      {"bottomk by (a) (1, x)", "1:1: unsupported aggregation \"bottomk\""},
+      {"quantile(x)",
+       "1:9: wrong number of arguments for aggregate expression provided, expected 2, got 1"},
+      {"quantile(\"a\", x)", "1:9: expected type scalar in aggregation parameter, got string"},
+      {"count_values(1, x)", "1:13: expected type string in aggregation parameter, got scalar"},
+      {"stddev(1, x)",
+       "1:7: wrong number of arguments for aggregate expression provided, expected 1, got 2"},
+      {"x offset 5m offset 1m", "1:13: offset may not be set multiple times"},
+      {"x offset 5m[1m]", "1:12: no offset modifiers allowed before range"},
+      {"sum(x) offset 5m",
+       "1:8: offset modifier must be preceded by an instant vector selector or range vector "
+       "selector or a subquery"},
+      {"x offset 5", "1:10: bad duration syntax: \"5\""},
+      {"x offset", "1:9: unexpected end of input"},
+      {"offset", "1:1: unexpected \"offset\""},
+      {"round(x, 1, 2)", "1:1: expected at most 2 argument(s) in call to \"round\", got 3"},
+      {"round()", "1:1: expected at least 1 argument(s) in call to \"round\", got 0"},
+      {"hour(1)", "1:1: expected type instant vector in call to function \"hour\", got scalar"},
+      {"histogram_quantile(x, y)",
+       "1:1: expected type scalar in call to function \"histogram_quantile\", got instant "
+       "vector"},
+      {"quantile_over_time(x[5m], 0.5)",
+       "1:1: expected type scalar in call to function \"quantile_over_time\", got range vector"},
+      {"RATE(x[5m])", "1:1: unsupported function \"RATE\""},
+      {"TOPK(3, x)", "1:1: unsupported aggregation \"TOPK\""},
       {"x @ 100", "1:3: unsupported @ modifier"},
       {"rate(x[5m:1m])", "1:7: unsupported subquery"},
-      {"a * on(x) group_left b", "1:11: unsupported vector matching modifier \"group_left\""},
+      {"a * group_left b", "1:5: unexpected \"group_left\""},
+      {"a * on(x) group_left(x) b",
+       "1:3: label \"x\" must not occur in ON and GROUP clause at once"},
+      {"a and on(x) group_left b", "1:3: no grouping allowed for \"and\" operation"},
+      {"a + on(x) group_left 1", "1:3: vector matching only allowed between instant vectors"},
       {"1 > 2", "1:3: comparisons between scalars must use BOOL modifier"},
       {"a and 1", "1:3: set operator \"and\" not allowed in binary scalar expression"},
       {"a + bool b", "1:5: bool modifier can only be used on comparison operators"},
@@ -165,6 +240,11 @@ BOOST_AUTO_TEST_CASE(max_range_covers_ranges_and_lookback) {
   BOOST_CHECK(MaxRange(*e("rate(x[1m])")) == minutes(1));
   BOOST_CHECK(MaxRange(*e("rate(x[1h]) > on(a) y")) == minutes(60));
   BOOST_CHECK(MaxRange(*e("sum(avg_over_time(x[10m]))")) == minutes(10));
+  // An offset reaches back further by its own length; a negative one does not reach back.
+  BOOST_CHECK(MaxRange(*e("x offset 1h")) == minutes(65));
+  BOOST_CHECK(MaxRange(*e("rate(x[5m] offset 1h)")) == minutes(65));
+  BOOST_CHECK(MaxRange(*e("x offset -1h")) == minutes(5));
+  BOOST_CHECK(MaxRange(*e("predict_linear(x[1h], 3600)")) == minutes(60));
 }
 
 BOOST_AUTO_TEST_CASE(range_durations_parse_and_print_like_prometheus) {
