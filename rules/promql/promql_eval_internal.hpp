@@ -122,6 +122,11 @@ InstantValue EvalLabelFunction(const Expr& e, Context& ctx);  // promql_label_fu
 std::optional<double> RangeStatistic(Function f, std::span<const HistoryPoint> points, double param,
                                      int64_t eval_ms);
 
+// holt_winters (double exponential smoothing) as Prometheus 2.42; throws EvalError for a
+// smoothing or trend factor outside (0, 1), as Prometheus fails the query.
+std::optional<double> HoltWinters(std::span<const HistoryPoint> points, double smoothing,
+                                  double trend);
+
 // Prometheus's quantile(): NaNs sort first; a rank between two values interpolates linearly;
 // q outside [0, 1] gives ∓Inf. Shared by quantile_over_time and the quantile aggregation.
 double Quantile(double q, std::vector<double> values);

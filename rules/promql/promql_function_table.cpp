@@ -61,6 +61,25 @@ const std::vector<FunctionSpec>& Functions() {
        {V::kVector, V::kString, V::kString, V::kString},
        V::kVector,
        -1},
+      {"idelta", Function::kIdelta, {V::kMatrix}, V::kVector},
+      {"holt_winters", Function::kHoltWinters, {V::kMatrix, V::kScalar, V::kScalar}, V::kVector},
+      {"sort", Function::kSort, {V::kVector}, V::kVector},
+      {"sort_desc", Function::kSortDesc, {V::kVector}, V::kVector},
+      {"sin", Function::kSin, {V::kVector}, V::kVector},
+      {"cos", Function::kCos, {V::kVector}, V::kVector},
+      {"tan", Function::kTan, {V::kVector}, V::kVector},
+      {"asin", Function::kAsin, {V::kVector}, V::kVector},
+      {"acos", Function::kAcos, {V::kVector}, V::kVector},
+      {"atan", Function::kAtan, {V::kVector}, V::kVector},
+      {"sinh", Function::kSinh, {V::kVector}, V::kVector},
+      {"cosh", Function::kCosh, {V::kVector}, V::kVector},
+      {"tanh", Function::kTanh, {V::kVector}, V::kVector},
+      {"asinh", Function::kAsinh, {V::kVector}, V::kVector},
+      {"acosh", Function::kAcosh, {V::kVector}, V::kVector},
+      {"atanh", Function::kAtanh, {V::kVector}, V::kVector},
+      {"deg", Function::kDeg, {V::kVector}, V::kVector},
+      {"rad", Function::kRad, {V::kVector}, V::kVector},
+      {"pi", Function::kPi, {}, V::kScalar},
   };
   return kSpecs;
 }
@@ -72,6 +91,13 @@ const FunctionSpec* FindFunction(std::string_view name) {
     if (spec.name == name) return &spec;
   }
   return nullptr;
+}
+
+std::string_view FunctionName(Function f) {
+  for (const auto& spec : Functions()) {
+    if (spec.function == f) return spec.name;
+  }
+  return "unknown";
 }
 
 }  // namespace opswatch::promql

@@ -1,4 +1,5 @@
 // The subset's functions, following Prometheus 2.42's promql/functions.go.
+#include <algorithm>
 #include <cmath>
 #include <optional>
 
@@ -40,14 +41,16 @@ std::optional<double> ExtrapolatedRate(std::span<const HistoryPoint> points, int
   return result * factor;
 }
 
-std::optional<double> InstantRate(std::span<const HistoryPoint> points) {
+// irate and idelta: the last two points; irate treats a drop as a counter reset.
+std::optional<double> InstantValue2(std::span<const HistoryPoint> points, bool is_rate) {
   if (points.size() < 2) return std::nullopt;
   const HistoryPoint& last = points[points.size() - 1];
   const HistoryPoint& previous = points[points.size() - 2];
-  double result = last.value < previous.value ? last.value : last.value - previous.value;
+  double result = last.value - previous.value;
+  if (is_rate && last.value < previous.value) result = last.value;
   const int64_t interval = last.t_ms - previous.t_ms;
   if (interval == 0) return std::nullopt;
-  return result / (static_cast<double>(interval) / 1000);
+  return is_rate ? result / (static_cast<double>(interval) / 1000) : result;
 }
 
 double AvgOverTime(std::span<const HistoryPoint> points) {
@@ -82,7 +85,9 @@ std::optional<double> OverTime(Function f, std::span<const HistoryPoint> points,
     case Function::kDelta:
       return ExtrapolatedRate(points, now_ms, range_ms, false, false);
     case Function::kIrate:
-      return InstantRate(points);
+      return InstantValue2(points, /*is_rate=*/true);
+    case Function::kIdelta:
+      return InstantValue2(points, /*is_rate=*/false);
     case Function::kAvgOverTime:
       return AvgOverTime(points);
     case Function::kMinOverTime: {
@@ -142,12 +147,15 @@ Vector RangeFunction(const Expr& e, Context& ctx) {
   const Expr& selector = *e.args[scalar_first ? 1 : 0];
   double param = 0;
   if (e.args.size() > 1) param = EvalNode(*e.args[scalar_first ? 0 : 1], ctx).scalar;
+  const double trend = e.function == Function::kHoltWinters ? EvalNode(*e.args[2], ctx).scalar : 0;
   Vector out;
   const std::vector<RangeSeries> ranges = SelectRange(selector, ctx);
   out.reserve(ranges.size());
   for (const RangeSeries& range : ranges) {
-    auto v = OverTime(e.function, range.points, ctx.now_ms - selector.offset.count(),
-                      selector.range.count(), param, ctx.now_ms);
+    auto v = e.function == Function::kHoltWinters
+                 ? HoltWinters(range.points, param, trend)
+                 : OverTime(e.function, range.points, ctx.now_ms - selector.offset.count(),
+                            selector.range.count(), param, ctx.now_ms);
     if (!v) continue;
     // last_over_time acts like an offset and keeps the name; the others drop it.
     const Labels* labels = e.function == Function::kLastOverTime
@@ -180,6 +188,27 @@ InstantValue Absent(const Expr& e, Context& ctx) {
   if (arg.vector.empty()) {
     out.vector.push_back(Sample{ctx.Own(AbsentLabels(*e.args[0])), nullptr, 1});
   }
+  return out;
+}
+
+InstantValue Pi() {
+  InstantValue out;
+  out.is_scalar = true;
+  out.scalar = M_PI;
+  return out;
+}
+
+// sort and sort_desc keep every label; NaN goes last either way (Prometheus sorts descending
+// with NaN first, then reverses for sort).
+InstantValue Sort(const Expr& e, Context& ctx) {
+  InstantValue out = EvalNode(*e.args[0], ctx);
+  const bool ascending = e.function == Function::kSort;
+  std::stable_sort(out.vector.begin(), out.vector.end(),
+                   [ascending](const Sample& a, const Sample& b) {
+                     if (std::isnan(a.value) || std::isnan(b.value))
+                       return !std::isnan(a.value) && std::isnan(b.value);
+                     return ascending ? a.value < b.value : a.value > b.value;
+                   });
   return out;
 }
 
@@ -296,7 +325,14 @@ InstantValue EvalCall(const Expr& e, Context& ctx) {
     case Function::kStdvarOverTime:
     case Function::kPresentOverTime:
     case Function::kResets:
+    case Function::kIdelta:
+    case Function::kHoltWinters:
       return OverRange(e, ctx);
+    case Function::kSort:
+    case Function::kSortDesc:
+      return Sort(e, ctx);
+    case Function::kPi:
+      return Pi();
     case Function::kHistogramQuantile:
       return EvalHistogramQuantile(e, ctx);
     case Function::kLabelReplace:
@@ -312,6 +348,20 @@ InstantValue EvalCall(const Expr& e, Context& ctx) {
     case Function::kLog10:
     case Function::kSgn:
     case Function::kClamp:
+    case Function::kSin:
+    case Function::kCos:
+    case Function::kTan:
+    case Function::kAsin:
+    case Function::kAcos:
+    case Function::kAtan:
+    case Function::kSinh:
+    case Function::kCosh:
+    case Function::kTanh:
+    case Function::kAsinh:
+    case Function::kAcosh:
+    case Function::kAtanh:
+    case Function::kDeg:
+    case Function::kRad:
       return EvalMathCall(e, ctx);
     case Function::kDayOfMonth:
     case Function::kDayOfWeek:

@@ -1,5 +1,6 @@
-// Per-sample math and rounding functions, as Prometheus 2.42's simpleFunc family: each drops the
-// metric name and maps the value.
+// Per-sample math, rounding and trigonometric functions, as Prometheus 2.42's simpleFunc family:
+// each drops the metric name and maps the value. Go's math package and glibc may differ in the
+// last bit for the trigonometric ones (the compatibility test compares those within 1e-12).
 #include <cmath>
 
 #include "rules/promql/promql_eval_internal.hpp"
@@ -56,6 +57,34 @@ double (*SimpleFunction(Function f))(double) {
       return [](double v) { return std::log10(v); };
     case Function::kSgn:
       return Sign;
+    case Function::kSin:
+      return [](double v) { return std::sin(v); };
+    case Function::kCos:
+      return [](double v) { return std::cos(v); };
+    case Function::kTan:
+      return [](double v) { return std::tan(v); };
+    case Function::kAsin:
+      return [](double v) { return std::asin(v); };
+    case Function::kAcos:
+      return [](double v) { return std::acos(v); };
+    case Function::kAtan:
+      return [](double v) { return std::atan(v); };
+    case Function::kSinh:
+      return [](double v) { return std::sinh(v); };
+    case Function::kCosh:
+      return [](double v) { return std::cosh(v); };
+    case Function::kTanh:
+      return [](double v) { return std::tanh(v); };
+    case Function::kAsinh:
+      return [](double v) { return std::asinh(v); };
+    case Function::kAcosh:
+      return [](double v) { return std::acosh(v); };
+    case Function::kAtanh:
+      return [](double v) { return std::atanh(v); };
+    case Function::kDeg:
+      return [](double v) { return v * 180 / M_PI; };
+    case Function::kRad:
+      return [](double v) { return v * M_PI / 180; };
     default:
       return nullptr;
   }

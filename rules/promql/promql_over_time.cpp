@@ -3,6 +3,7 @@
 // line behind deriv and predict_linear.
 #include <algorithm>
 #include <cmath>
+#include <cstdio>
 #include <vector>
 
 #include "rules/promql/promql_eval_internal.hpp"
@@ -127,6 +128,28 @@ std::optional<double> RangeStatistic(Function f, std::span<const HistoryPoint> p
     default:
       return std::nullopt;
   }
+}
+
+std::optional<double> HoltWinters(std::span<const HistoryPoint> points, double smoothing,
+                                  double trend) {
+  auto factor_error = [](const char* what, const char* symbol, double value) {
+    char text[128];
+    std::snprintf(text, sizeof text, "invalid %s factor. Expected: 0 < %s < 1, got: %f", what,
+                  symbol, value);
+    return EvalError{text};
+  };
+  if (smoothing <= 0 || smoothing >= 1) throw factor_error("smoothing", "sf", smoothing);
+  if (trend <= 0 || trend >= 1) throw factor_error("trend", "tf", trend);
+  if (points.size() < 2) return std::nullopt;
+  double s0 = 0, s1 = points[0].value, b = points[1].value - points[0].value;
+  for (size_t i = 1; i < points.size(); ++i) {
+    const double x = smoothing * points[i].value;
+    if (i > 1) b = trend * (s1 - s0) + (1 - trend) * b;  // calcTrendValue: the first trend is b
+    const double y = (1 - smoothing) * (s1 + b);
+    s0 = s1;
+    s1 = x + y;
+  }
+  return s1;
 }
 
 }  // namespace opswatch::promql::internal

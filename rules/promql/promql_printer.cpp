@@ -162,58 +162,6 @@ std::string_view AggregateOpText(AggregateOp op) {
   return kText[static_cast<int>(op)];
 }
 
-std::string_view FunctionName(Function f) {
-  static constexpr std::string_view kText[] = {"rate",
-                                               "increase",
-                                               "delta",
-                                               "irate",
-                                               "avg_over_time",
-                                               "min_over_time",
-                                               "max_over_time",
-                                               "last_over_time",
-                                               "changes",
-                                               "absent",
-                                               "absent_over_time",
-                                               "time",
-                                               "timestamp",
-                                               "abs",
-                                               "clamp_min",
-                                               "clamp_max",
-                                               "vector",
-                                               "scalar",
-                                               "histogram_quantile",
-                                               "deriv",
-                                               "predict_linear",
-                                               "round",
-                                               "floor",
-                                               "ceil",
-                                               "sqrt",
-                                               "exp",
-                                               "ln",
-                                               "log2",
-                                               "log10",
-                                               "sgn",
-                                               "clamp",
-                                               "day_of_month",
-                                               "day_of_week",
-                                               "days_in_month",
-                                               "hour",
-                                               "minute",
-                                               "month",
-                                               "year",
-                                               "sum_over_time",
-                                               "count_over_time",
-                                               "quantile_over_time",
-                                               "stddev_over_time",
-                                               "stdvar_over_time",
-                                               "present_over_time",
-                                               "resets",
-                                               "label_replace",
-                                               "label_join"};
-  static_assert(std::size(kText) == static_cast<size_t>(Function::kLabelJoin) + 1);
-  return kText[static_cast<int>(f)];
-}
-
 namespace {
 
 // One function per kind of node: Format sits on the printer's recursion, once per nesting level,

@@ -155,7 +155,7 @@ BOOST_AUTO_TEST_CASE(errors_name_the_construct_and_position) {
        "1:1: expected at least 3 argument(s) in call to \"label_join\", got 2"},
       {"label_replace(x, \"a\", \"b\", \"c\", 1)",
        "1:1: expected type string in call to function \"label_replace\", got scalar"},
-      {"holt_winters(x[5m], 0.5, 0.5)", "1:1: unsupported function \"holt_winters\""},
+      {"histogram_count(x)", "1:1: unsupported function \"histogram_count\""},
       {"sum(rate(x[5m])))", "1:17: unexpected \")\""},
       {"topk(3, x)", "1:1: unsupported aggregation \"topk\""},
       {"bottomk by (a) (1, x)", "1:1: unsupported aggregation \"bottomk\""},
