@@ -1,5 +1,5 @@
 // sum min max avg count stddev stdvar group quantile count_values with by/without, as
-// Prometheus 2.42's aggregation() for floats.
+// Prometheus 2.42's aggregation() for floats (topk and bottomk: promql_topk.cpp).
 #include <algorithm>
 #include <charconv>
 #include <cmath>
@@ -15,28 +15,6 @@ struct Group {
   double mean = 0;
   double count = 0;
   std::vector<double> values;  // quantile only
-};
-
-// Which labels form the group key: by(...) lists them; without(...) drops them and the name.
-class GroupKey {
- public:
-  GroupKey(bool grouping_given, bool without, const std::vector<std::string>& names)
-      : grouping_given_(grouping_given), without_(without), listed_(names) {}
-
-  bool Includes(std::string_view name) const {
-    if (!grouping_given_) return false;
-    return without_ ? (name != kMetricName && !listed_.Contains(name)) : listed_.Contains(name);
-  }
-
-  // Samples with equal hashes share a group (Prometheus groups by a 64-bit key too).
-  uint64_t Hash(const Sample& sample) const {
-    return HashLabels(sample, [this](std::string_view name) { return Includes(name); });
-  }
-
- private:
-  bool grouping_given_;
-  bool without_;
-  NameList listed_;
 };
 
 void Accumulate(AggregateOp op, Group& group, double v) {
@@ -73,6 +51,8 @@ void Accumulate(AggregateOp op, Group& group, double v) {
     case AggregateOp::kCount:
     case AggregateOp::kCountValues:
     case AggregateOp::kGroup:
+    case AggregateOp::kTopk:  // EvalTopK
+    case AggregateOp::kBottomk:
       break;
   }
 }
@@ -171,6 +151,9 @@ Vector WithValueLabel(const std::string& label, const Vector& input, Context& ct
 }  // namespace
 
 Vector EvalAggregate(const Expr& e, const Vector& input_in, Context& ctx) {
+  if (e.aggregate == AggregateOp::kTopk || e.aggregate == AggregateOp::kBottomk) {
+    return EvalTopK(e, input_in, ctx);
+  }
   double q = 0;
   std::vector<std::string> names = e.grouping;
   Vector labelled;

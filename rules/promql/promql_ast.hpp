@@ -60,6 +60,8 @@ enum class AggregateOp {
   kGroup,
   kQuantile,     // parameter: the quantile (scalar), in `rhs`
   kCountValues,  // parameter: the value label's name (string), in `rhs`
+  kTopk,         // parameter: k (scalar), in `rhs`
+  kBottomk,      // parameter: k (scalar), in `rhs`
 };
 
 enum class Function {

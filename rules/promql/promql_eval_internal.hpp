@@ -104,7 +104,33 @@ std::vector<RangeSeries> SelectRange(const Expr& selector, Context& ctx);
 
 InstantValue EvalBinary(const Expr& e, const InstantValue& lhs, const InstantValue& rhs,
                         Context& ctx);
+// Which labels form an aggregation's group key: by(...) lists them; without(...) drops them and
+// the name.
+class GroupKey {
+ public:
+  GroupKey(bool grouping_given, bool without, const std::vector<std::string>& names)
+      : grouping_given_(grouping_given), without_(without), listed_(names) {}
+
+  bool Includes(std::string_view name) const {
+    if (!grouping_given_) return false;
+    return without_ ? (name != kMetricName && !listed_.Contains(name)) : listed_.Contains(name);
+  }
+
+  // Samples with equal hashes share a group (Prometheus groups by a 64-bit key too).
+  uint64_t Hash(const Sample& sample) const {
+    return HashLabels(sample, [this](std::string_view name) { return Includes(name); });
+  }
+
+ private:
+  bool grouping_given_;
+  bool without_;
+  NameList listed_;
+};
+
 Vector EvalAggregate(const Expr& e, const Vector& input, Context& ctx);
+// topk and bottomk: per group the k largest (smallest) samples with all their labels, chosen with
+// the same binary heap as Prometheus 2.42 so ties resolve the same way for the same input order.
+Vector EvalTopK(const Expr& e, const Vector& input, Context& ctx);
 InstantValue EvalCall(const Expr& e, Context& ctx);
 
 // Functions kept in their own translation units, one concept each: per-sample math

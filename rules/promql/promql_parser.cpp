@@ -42,13 +42,15 @@ std::optional<AggregateOp> FindAggregate(std::string_view written) {
   if (name == "group") return AggregateOp::kGroup;
   if (name == "quantile") return AggregateOp::kQuantile;
   if (name == "count_values") return AggregateOp::kCountValues;
+  if (name == "topk") return AggregateOp::kTopk;
+  if (name == "bottomk") return AggregateOp::kBottomk;
   return std::nullopt;
 }
 
 bool IsUnsupportedAggregate(std::string_view written) {
   const std::string name = Lower(written);
-  static constexpr std::array<std::string_view, 4> kOthers = {"topk", "bottomk", "limitk",
-                                                              "limit_ratio"};
+  // Newer than Prometheus 2.42 (experimental from 2.54): named rather than called unknown.
+  static constexpr std::array<std::string_view, 2> kOthers = {"limitk", "limit_ratio"};
   return std::find(kOthers.begin(), kOthers.end(), name) != kOthers.end();
 }
 
@@ -512,7 +514,8 @@ class Parser {
 
   void FinishAggregate(Expr& node, const std::vector<ExprPtr>& args, const Token& open) const {
     const bool with_param =
-        node.aggregate == AggregateOp::kQuantile || node.aggregate == AggregateOp::kCountValues;
+        node.aggregate == AggregateOp::kQuantile || node.aggregate == AggregateOp::kCountValues ||
+        node.aggregate == AggregateOp::kTopk || node.aggregate == AggregateOp::kBottomk;
     const size_t want = with_param ? 2 : 1;
     if (args.size() != want) {
       Fail(open, "wrong number of arguments for aggregate expression provided, expected " +

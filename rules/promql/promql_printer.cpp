@@ -157,8 +157,9 @@ std::string_view BinaryOpText(BinaryOp op) {
 }
 
 std::string_view AggregateOpText(AggregateOp op) {
-  static constexpr std::string_view kText[] = {
-      "sum", "min", "max", "avg", "count", "stddev", "stdvar", "group", "quantile", "count_values"};
+  static constexpr std::string_view kText[] = {"sum",      "min",          "max",    "avg",
+                                               "count",    "stddev",       "stdvar", "group",
+                                               "quantile", "count_values", "topk",   "bottomk"};
   return kText[static_cast<int>(op)];
 }
 

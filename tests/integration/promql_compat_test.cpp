@@ -606,6 +606,21 @@ const char* const kExpressions[] = {
     "sin(weird)",
     "acos(weird)",
     "atanh(weird)",
+    // topk and bottomk
+    "topk(2, temp)",
+    "bottomk(1, req_total)",
+    "topk by (job) (1, req_total)",
+    "bottomk without (instance) (2, req_total)",
+    "topk(0, temp)",
+    "topk(-1, temp)",
+    "topk(100, temp)",
+    "topk(2.7, weird)",
+    "bottomk(2, weird)",
+    "topk(1, weird)",
+    "TOPK(scalar(flappy), temp)",
+    "topk(1e30, temp)",
+    "topk(NaN, temp)",
+    "sum(topk by (job) (1, rate(req_total[5m])))",
 };
 
 BOOST_AUTO_TEST_CASE(every_expression_matches_real_prometheus) {
