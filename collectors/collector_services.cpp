@@ -1,6 +1,8 @@
 #include "collectors/collector_services.hpp"
 
 #include "collectors/http_probe_loop.hpp"
+#include "collectors/process_runner.hpp"
+#include "collectors/process_slots.hpp"
 
 namespace opswatch {
 
@@ -14,6 +16,18 @@ HttpProbeLoop& CollectorServices::http_loop() {
   std::lock_guard lock(mu_);
   if (!http_loop_) http_loop_ = std::make_unique<HttpProbeLoop>(logger_);
   return *http_loop_;
+}
+
+ProcessRunner& CollectorServices::process_runner() {
+  std::lock_guard lock(mu_);
+  if (!process_runner_) process_runner_ = std::make_unique<PosixProcessRunner>();
+  return *process_runner_;
+}
+
+ProcessSlots& CollectorServices::command_slots() {
+  std::lock_guard lock(mu_);
+  if (!command_slots_) command_slots_ = std::make_unique<ProcessSlots>(kMaxConcurrentCommands);
+  return *command_slots_;
 }
 
 }  // namespace opswatch

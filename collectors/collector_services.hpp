@@ -5,6 +5,7 @@
 // Thread-safety: the accessors are thread-safe.
 #pragma once
 
+#include <cstddef>
 #include <memory>
 #include <mutex>
 
@@ -15,6 +16,11 @@ namespace opswatch {
 
 class DiskStatter;
 class HttpProbeLoop;
+class ProcessRunner;
+class ProcessSlots;
+
+// How many external commands (type: command) may run at once, across all command collectors.
+inline constexpr size_t kMaxConcurrentCommands = 4;
 
 class CollectorServices {
  public:
@@ -30,6 +36,10 @@ class CollectorServices {
   // The one curl multi loop shared by every http collector; its thread starts on first use and
   // stops (pending probes fail with "probe loop stopped") when these services are destroyed.
   HttpProbeLoop& http_loop();
+  // Runs external commands for command collectors, and the limit (kMaxConcurrentCommands) they
+  // all share.
+  ProcessRunner& process_runner();
+  ProcessSlots& command_slots();
 
  private:
   Clock& clock_;
@@ -37,6 +47,8 @@ class CollectorServices {
   std::shared_ptr<DiskStatter> disk_statter_;
   std::mutex mu_;                             // guards lazily created services
   std::unique_ptr<HttpProbeLoop> http_loop_;  // GUARDED_BY(mu_)
+  std::unique_ptr<ProcessRunner> process_runner_;  // GUARDED_BY(mu_)
+  std::unique_ptr<ProcessSlots> command_slots_;    // GUARDED_BY(mu_)
 };
 
 }  // namespace opswatch
