@@ -45,8 +45,8 @@ class CollectorServices {
   Clock& clock_;
   Logger& logger_;
   std::shared_ptr<DiskStatter> disk_statter_;
-  std::mutex mu_;                             // guards lazily created services
-  std::unique_ptr<HttpProbeLoop> http_loop_;  // GUARDED_BY(mu_)
+  std::mutex mu_;                                  // guards lazily created services
+  std::unique_ptr<HttpProbeLoop> http_loop_;       // GUARDED_BY(mu_)
   std::unique_ptr<ProcessRunner> process_runner_;  // GUARDED_BY(mu_)
   std::unique_ptr<ProcessSlots> command_slots_;    // GUARDED_BY(mu_)
 };

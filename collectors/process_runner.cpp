@@ -4,9 +4,9 @@
 #include <grp.h>
 #include <poll.h>
 #include <signal.h>
-#include <sys/syscall.h>
 #include <sys/resource.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -238,8 +238,8 @@ ProcessOutcome PosixProcessRunner::Run(const ProcessSpec& spec) {
   // (glibc 2.36's <sys/pidfd.h> lacks extern "C", so the system call is made directly.)
   UniqueFd exit_fd(int(syscall(SYS_pidfd_open, pid, 0)));
   auto on_stdout = [&outcome, &spec](std::string_view data) {
-    size_t room = spec.max_stdout_bytes - std::min<uint64_t>(spec.max_stdout_bytes,
-                                                             outcome.stdout_text.size());
+    size_t room = spec.max_stdout_bytes -
+                  std::min<uint64_t>(spec.max_stdout_bytes, outcome.stdout_text.size());
     size_t kept = std::min(room, data.size());
     outcome.stdout_text.append(data.substr(0, kept));
     outcome.stdout_dropped_bytes += data.size() - kept;

@@ -31,8 +31,8 @@ struct ProcessSpec {
   std::string working_dir;        // empty: the parent's
   std::optional<ProcessCredentials> credentials;  // set: drop to these before exec
   uint64_t max_stdout_bytes = 1024 * 1024;        // beyond this stdout is read and discarded
-  Millis timeout{10000};      // SIGTERM to the group this long after the start
-  Millis kill_grace{500};     // SIGKILL to the group this long after SIGTERM
+  Millis timeout{10000};                          // SIGTERM to the group this long after the start
+  Millis kill_grace{500};                         // SIGKILL to the group this long after SIGTERM
 };
 
 struct ProcessOutcome {

@@ -34,17 +34,17 @@ std::string LastLineRedacted(std::string_view text, const std::map<std::string, 
   return SanitizeUtf8(line);
 }
 
-CommandCollector::CommandCollector(CommandConfig config, ProcessRunner& runner,
-                                   ProcessSlots& slots, Clock& clock, Logger& logger)
+CommandCollector::CommandCollector(CommandConfig config, ProcessRunner& runner, ProcessSlots& slots,
+                                   Clock& clock, Logger& logger)
     : config_(std::move(config)), runner_(runner), slots_(slots), clock_(clock), logger_(logger) {}
 
 CollectResult CommandCollector::Collect(const RunContext& ctx) {
   CollectResult result;
   ProcessSlots::Slot slot = slots_.Acquire(ctx.deadline - clock_.SteadyNow());
   if (!slot.held()) {
-    result.status = Status::Error("no free command slot before the deadline (at most " +
-                                  std::to_string(kMaxConcurrentCommands) +
-                                  " commands run at once)");
+    result.status =
+        Status::Error("no free command slot before the deadline (at most " +
+                      std::to_string(kMaxConcurrentCommands) + " commands run at once)");
     return result;
   }
   auto remaining = std::chrono::duration_cast<Millis>(ctx.deadline - clock_.SteadyNow());

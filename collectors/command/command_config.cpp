@@ -43,7 +43,8 @@ bool ReadEnv(MapReader& reader, CommandConfig& config) {
   if (!reader.StringMap("env", env)) return false;
   for (auto& [name, value] : env) {
     if (!IsEnvName(name)) {
-      reader.Fail("env", "\"" + name + "\" is not an environment variable name ([A-Za-z_][A-Za-z0-9_]*)");
+      reader.Fail("env",
+                  "\"" + name + "\" is not an environment variable name ([A-Za-z_][A-Za-z0-9_]*)");
       return false;
     }
     if (value.find('\0') != std::string::npos) {

@@ -22,8 +22,8 @@ enum class CommandOutput { kNagios, kJson, kPrometheus, kExitCode };
 struct CommandConfig {
   // argv as configured (${ENV} expanded, so it may carry secrets: never logged or exported).
   std::vector<std::string> argv;
-  std::map<std::string, Secret> env;  // the child's whole environment, plus PATH
-  std::string working_dir;            // empty: opswatch's
+  std::map<std::string, Secret> env;              // the child's whole environment, plus PATH
+  std::string working_dir;                        // empty: opswatch's
   std::optional<ProcessCredentials> credentials;  // `user`, resolved at load
   CommandOutput output = CommandOutput::kExitCode;
   std::vector<CheckExpr> checks;    // output: json

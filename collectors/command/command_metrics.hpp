@@ -10,18 +10,16 @@
 
 namespace opswatch::command_metrics {
 
-inline constexpr MetricFamilySpec kExitCode{
-    "opswatch_command_exit_code", MetricType::kGauge,
-    "Exit code of the last run; 128 + the signal when a signal ended it, -1 when it did not start."};
+inline constexpr MetricFamilySpec kExitCode{"opswatch_command_exit_code", MetricType::kGauge,
+                                            "Exit code of the last run; 128 + the signal when a "
+                                            "signal ended it, -1 when it did not start."};
 inline constexpr MetricFamilySpec kStatus{
     "opswatch_command_status", MetricType::kGauge,
     "Verdict of the last run: 0 ok, 1 warning, 2 critical, 3 unknown (Nagios's states)."};
-inline constexpr MetricFamilySpec kDuration{"opswatch_command_duration_seconds",
-                                            MetricType::kGauge,
+inline constexpr MetricFamilySpec kDuration{"opswatch_command_duration_seconds", MetricType::kGauge,
                                             "Wall time of the last run in seconds."};
-inline constexpr MetricFamilySpec kTimeouts{
-    "opswatch_command_timeouts_total", MetricType::kCounter,
-    "Runs stopped because they passed the timeout."};
+inline constexpr MetricFamilySpec kTimeouts{"opswatch_command_timeouts_total", MetricType::kCounter,
+                                            "Runs stopped because they passed the timeout."};
 inline constexpr MetricFamilySpec kOutputTruncated{
     "opswatch_command_output_truncated_total", MetricType::kCounter,
     "Runs whose stdout exceeded max_output_bytes; the excess was read and discarded."};
@@ -48,8 +46,7 @@ inline constexpr MetricFamilySpec kJsonValue{
     "Value of an exported JSON field of the last run's output (booleans as 1 and 0)."};
 
 inline constexpr std::array kFamilies = {
-    kExitCode,        kStatus,          kDuration,        kTimeouts,     kOutputTruncated,
-    kPerfdata,        kPerfdataWarning, kPerfdataCritical, kPerfdataMin, kPerfdataMax,
-    kCheckOk,         kJsonValue};
+    kExitCode,        kStatus,           kDuration,    kTimeouts,    kOutputTruncated, kPerfdata,
+    kPerfdataWarning, kPerfdataCritical, kPerfdataMin, kPerfdataMax, kCheckOk,         kJsonValue};
 
 }  // namespace opswatch::command_metrics

@@ -28,7 +28,8 @@ bool JudgeRun(const ProcessOutcome& outcome, CommandVerdict& verdict) {
     Fail(verdict, "timed out and was stopped");
   } else if (!outcome.exited) {
     const char* name = sigabbrev_np(outcome.signal);
-    Fail(verdict, std::string("killed by signal ") + (name ? std::string("SIG") + name : std::to_string(outcome.signal)));
+    Fail(verdict, std::string("killed by signal ") +
+                      (name ? std::string("SIG") + name : std::to_string(outcome.signal)));
   }
   return verdict.problem.empty();
 }
@@ -41,8 +42,8 @@ void JudgeNagios(const ProcessOutcome& outcome, CommandVerdict& verdict) {
     if (verdict.status != kCommandOk) verdict.problem = output.status_text;
   } else {
     verdict.status = kCommandUnknown;
-    verdict.problem = "exit code " + std::to_string(outcome.exit_code) +
-                      " is not a Nagios state (0-3)";
+    verdict.problem =
+        "exit code " + std::to_string(outcome.exit_code) + " is not a Nagios state (0-3)";
   }
   MetricFamily value = NewFamily(command_metrics::kPerfdata);
   MetricFamily warning = NewFamily(command_metrics::kPerfdataWarning);
@@ -71,8 +72,9 @@ void JudgeJson(const CommandConfig& config, const ProcessOutcome& outcome,
                                              /*allow_exceptions=*/false);
   bool json_ok = !doc.is_discarded();
   if (!json_ok) {
-    Fail(verdict, outcome.stdout_dropped_bytes > 0 ? "stdout is not valid JSON (cut at max_output_bytes)"
-                                          : "stdout is not valid JSON");
+    Fail(verdict, outcome.stdout_dropped_bytes > 0
+                      ? "stdout is not valid JSON (cut at max_output_bytes)"
+                      : "stdout is not valid JSON");
   }
   CheckInput input;
   input.status = outcome.exit_code;
@@ -84,7 +86,8 @@ void JudgeJson(const CommandConfig& config, const ProcessOutcome& outcome,
     bool ok = passed.ok() && *passed;
     check_ok.Add(Labels{{"check", check.text()}}, ok ? 1 : 0);
     if (!ok) {
-      Fail(verdict, "check \"" + check.text() + "\" failed" + (passed.ok() ? "" : ": " + passed.error()));
+      Fail(verdict,
+           "check \"" + check.text() + "\" failed" + (passed.ok() ? "" : ": " + passed.error()));
     }
   }
   if (json_ok) {
@@ -92,7 +95,8 @@ void JudgeJson(const CommandConfig& config, const ProcessOutcome& outcome,
       const nlohmann::json* node = LookupJsonPath(doc, field.path);
       if (node == nullptr) continue;
       if (node->is_number()) json_value.Add(Labels{{"field", field.field}}, node->get<double>());
-      if (node->is_boolean()) json_value.Add(Labels{{"field", field.field}}, node->get<bool>() ? 1 : 0);
+      if (node->is_boolean())
+        json_value.Add(Labels{{"field", field.field}}, node->get<bool>() ? 1 : 0);
     }
   }
   verdict.families = {std::move(check_ok), std::move(json_value)};

@@ -14,7 +14,12 @@
 namespace opswatch {
 
 // opswatch_command_status values (Nagios's plugin return codes).
-enum CommandStatus { kCommandOk = 0, kCommandWarning = 1, kCommandCritical = 2, kCommandUnknown = 3 };
+enum CommandStatus {
+  kCommandOk = 0,
+  kCommandWarning = 1,
+  kCommandCritical = 2,
+  kCommandUnknown = 3
+};
 
 struct CommandVerdict {
   int status = kCommandOk;

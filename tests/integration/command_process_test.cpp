@@ -8,6 +8,7 @@
 #include <signal.h>
 #include <sys/stat.h>
 #include <unistd.h>
+#include <yaml-cpp/yaml.h>
 
 #include <boost/test/unit_test.hpp>
 #include <chrono>
@@ -15,7 +16,6 @@
 #include <fstream>
 #include <sstream>
 #include <thread>
-#include <yaml-cpp/yaml.h>
 
 #include "collectors/command/command_collector.hpp"
 #include "collectors/process_runner.hpp"
@@ -154,8 +154,8 @@ BOOST_AUTO_TEST_CASE(check_dummy_exit_codes_become_the_status) {
 
 BOOST_AUTO_TEST_CASE(check_disk_perfdata_is_published_in_bytes) {
   Collecting c;
-  auto result = c.Run("command: [" + kPlugins +
-                      "check_disk, -w, '1%', -c, '0%', -p, /]\noutput: nagios\n");
+  auto result =
+      c.Run("command: [" + kPlugins + "check_disk, -w, '1%', -c, '0%', -p, /]\noutput: nagios\n");
   auto used = SeriesValue(result.families, "opswatch_command_perfdata", {{"label", "/"}});
   auto size = SeriesValue(result.families, "opswatch_command_perfdata_max", {{"label", "/"}});
   BOOST_REQUIRE(used);
@@ -224,8 +224,8 @@ BOOST_AUTO_TEST_CASE(a_flood_of_output_is_capped_and_drained_in_bounded_memory) 
   BOOST_TEST(outcome.exit_code == 0);  // drained to the end: it never saw a broken pipe
   BOOST_TEST(outcome.stdout_text.size() == 1024u * 1024);
   BOOST_TEST(outcome.stdout_dropped_bytes == 104857600u - 1024 * 1024);
-  BOOST_TEST(PeakRssKib() - peak_before < 32 * 1024, "peak RSS grew by "
-                                                         << PeakRssKib() - peak_before << " KiB");
+  BOOST_TEST(PeakRssKib() - peak_before < 32 * 1024,
+             "peak RSS grew by " << PeakRssKib() - peak_before << " KiB");
 }
 
 BOOST_AUTO_TEST_CASE(closing_stdout_early_is_fine) {
@@ -271,8 +271,9 @@ BOOST_AUTO_TEST_CASE(json_output_good_and_malformed) {
 
 BOOST_AUTO_TEST_CASE(exposition_output_good_and_malformed) {
   Scripts s;
-  std::string good = s.Write(
-      "good.sh", "echo '# TYPE backup_age_seconds gauge'\necho 'backup_age_seconds{db=\"a\"} 42'\n");
+  std::string good =
+      s.Write("good.sh",
+              "echo '# TYPE backup_age_seconds gauge'\necho 'backup_age_seconds{db=\"a\"} 42'\n");
   std::string bad = s.Write("bad.sh", "echo 'backup_age_seconds{db=\"a\" 42'\n");
   Collecting c;
   auto ok = c.Run("command: [" + good + "]\noutput: prometheus\n");

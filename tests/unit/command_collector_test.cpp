@@ -109,8 +109,8 @@ BOOST_AUTO_TEST_CASE(nagios_exit_codes_map_to_status_and_perfdata_to_series) {
                             {{"label", "a"}}) == 0.02);
     BOOST_TEST(*SeriesValue(verdict.families, "opswatch_command_perfdata_max", {{"label", "a"}}) ==
                0.1);
-    BOOST_TEST(!SeriesValue(verdict.families, "opswatch_command_perfdata_warning",
-                            {{"label", "b"}}));
+    BOOST_TEST(
+        !SeriesValue(verdict.families, "opswatch_command_perfdata_warning", {{"label", "b"}}));
   }
   auto odd = JudgeCommandRun(config, Exited(7, "weird"));
   BOOST_TEST(odd.status == kCommandUnknown);
@@ -149,8 +149,8 @@ BOOST_AUTO_TEST_CASE(json_checks_and_exports_use_the_http_language) {
       config, Exited(0, R"({"orphaned": 0, "archives": [1, 2], "archives_checked": 12,
                             "ok": true, "name": "x"})"));
   BOOST_TEST(good.status == kCommandOk);
-  BOOST_TEST(*SeriesValue(good.families, "opswatch_command_check_ok",
-                          {{"check", "orphaned == 0"}}) == 1);
+  BOOST_TEST(
+      *SeriesValue(good.families, "opswatch_command_check_ok", {{"check", "orphaned == 0"}}) == 1);
   BOOST_TEST(*SeriesValue(good.families, "opswatch_command_json_value",
                           {{"field", "archives_checked"}}) == 12);
   BOOST_TEST(*SeriesValue(good.families, "opswatch_command_json_value", {{"field", "ok"}}) == 1);

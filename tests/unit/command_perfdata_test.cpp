@@ -30,22 +30,35 @@ const Case kCases[] = {
     {"empty output", "", "", {}, 0},
     {"plain value, no unit", "OK | load1=0.5", "OK", {P("load1", 0.5)}, 0},
     {"all fields", "OK | x=5;10;20;0;100", "OK", {P("x", 5, 10, 20, 0, 100)}, 0},
-    {"empty fields", "OK | x=5;;20;;100", "OK", {P("x", 5, std::nullopt, 20, std::nullopt, 100)}, 0},
+    {"empty fields",
+     "OK | x=5;;20;;100",
+     "OK",
+     {P("x", 5, std::nullopt, 20, std::nullopt, 100)},
+     0},
     {"seconds", "OK | time=0.25s;1;2;0", "OK", {P("time", 0.25, 1, 2, 0)}, 0},
     {"milliseconds", "OK | rta=12.5ms;100;500", "OK", {P("rta", 0.0125, 0.1, 0.5)}, 0},
     {"microseconds", "OK | t=250us", "OK", {P("t", 0.00025)}, 0},
-    {"percent becomes a ratio", "OK | used=85%;80;90;0;100", "OK", {P("used", 0.85, 0.8, 0.9, 0, 1)},
+    {"percent becomes a ratio",
+     "OK | used=85%;80;90;0;100",
+     "OK",
+     {P("used", 0.85, 0.8, 0.9, 0, 1)},
      0},
     {"bytes", "OK | b=10B", "OK", {P("b", 10)}, 0},
     {"kilobytes", "OK | b=2KB", "OK", {P("b", 2048)}, 0},
-    {"megabytes (check_disk)", "DISK OK | /=2643MB;5948;5958;0;5968", "DISK OK",
-     {P("/", 2643 * kMiB, 5948 * kMiB, 5958 * kMiB, 0, 5968 * kMiB)}, 0},
+    {"megabytes (check_disk)",
+     "DISK OK | /=2643MB;5948;5958;0;5968",
+     "DISK OK",
+     {P("/", 2643 * kMiB, 5948 * kMiB, 5958 * kMiB, 0, 5968 * kMiB)},
+     0},
     {"gigabytes", "OK | g=1.5GB", "OK", {P("g", 1.5 * 1024 * kMiB)}, 0},
     {"terabytes", "OK | t=1TB", "OK", {P("t", 1024.0 * 1024 * kMiB)}, 0},
     {"counter", "OK | packets=1234c", "OK", {P("packets", 1234)}, 0},
     {"unknown unit kept as written", "OK | rate=3req/s", "OK", {P("rate", 3)}, 0},
     {"negative and exponent", "OK | temp=-1.5e2", "OK", {P("temp", -150)}, 0},
-    {"quoted label with space", "OK | 'my disk'=12%;80;90", "OK", {P("my disk", 0.12, 0.8, 0.9)},
+    {"quoted label with space",
+     "OK | 'my disk'=12%;80;90",
+     "OK",
+     {P("my disk", 0.12, 0.8, 0.9)},
      0},
     {"quoted label with doubled quote", "OK | 'it''s'=1", "OK", {P("it's", 1)}, 0},
     {"quoted label with = inside", "OK | 'a=b'=2", "OK", {P("a=b", 2)}, 0},
@@ -57,9 +70,14 @@ const Case kCases[] = {
     {"unclosed quote skipped", "OK | 'abc=1", "OK", {}, 1},
     {"inf and nan are not numbers", "OK | a=inf b=nan", "OK", {}, 2},
     {"long text perfdata",
-     "DISK OK | a=1\nline two\nline three | b=2\nc=3\n", "DISK OK", {P("a", 1), P("b", 2), P("c", 3)},
+     "DISK OK | a=1\nline two\nline three | b=2\nc=3\n",
+     "DISK OK",
+     {P("a", 1), P("b", 2), P("c", 3)},
      0},
-    {"long text: words after | are not data", "WARNING - x\ndetails | are here", "WARNING - x", {},
+    {"long text: words after | are not data",
+     "WARNING - x\ndetails | are here",
+     "WARNING - x",
+     {},
      2},
     {"status text trimmed, CRLF", "  CRITICAL - down  \r\n", "CRITICAL - down", {}, 0},
 };
@@ -79,7 +97,8 @@ BOOST_AUTO_TEST_CASE(table) {
         BOOST_TEST(got.label == want.label);
         BOOST_TEST(got.value == want.value, boost::test_tools::tolerance(1e-12));
         auto same = [](std::optional<double> a, std::optional<double> b) {
-          return a.has_value() == b.has_value() && (!a || std::abs(*a - *b) <= 1e-12 * std::abs(*b));
+          return a.has_value() == b.has_value() &&
+                 (!a || std::abs(*a - *b) <= 1e-12 * std::abs(*b));
         };
         BOOST_TEST(same(got.warning, want.warning));
         BOOST_TEST(same(got.critical, want.critical));
