@@ -15,6 +15,8 @@
 #include <cerrno>
 #include <chrono>
 #include <cstring>
+#include <mutex>
+#include <set>
 
 #include "core/unique_fd.hpp"
 
@@ -158,6 +160,35 @@ int MillisUntil(Steady::time_point at, Steady::time_point now) {
 
 }  // namespace
 
+struct PosixProcessRunner::LiveGroups {
+  std::mutex mu;
+  std::set<pid_t> groups;  // GUARDED_BY(mu): started and not yet reaped
+  bool closed = false;     // GUARDED_BY(mu): the runner is gone; new groups are killed at once
+
+  void Add(pid_t group) {
+    std::lock_guard lock(mu);
+    if (closed) {
+      SignalGroup(group, SIGKILL);
+      return;
+    }
+    groups.insert(group);
+  }
+  // Before reaping: once reaped, the group id may be reused by an unrelated process.
+  void Remove(pid_t group) {
+    std::lock_guard lock(mu);
+    groups.erase(group);
+  }
+  void KillAll() {
+    std::lock_guard lock(mu);
+    closed = true;
+    for (pid_t group : groups) SignalGroup(group, SIGKILL);
+  }
+};
+
+PosixProcessRunner::PosixProcessRunner() : live_(std::make_shared<LiveGroups>()) {}
+
+PosixProcessRunner::~PosixProcessRunner() { live_->KillAll(); }
+
 std::optional<std::string> FindExecutable(const std::string& name, const std::string& path_list) {
   if (name.empty()) return std::nullopt;
   if (name.find('/') != std::string::npos) return name;
@@ -210,13 +241,16 @@ ProcessOutcome PosixProcessRunner::Run(const ProcessSpec& spec) {
   if (pid < 0) return fail_start(std::string("fork failed: ") + std::strerror(errno));
   if (pid == 0) RunChild(setup);
   setpgid(pid, pid);  // in the parent too, so the group exists before we may signal it
+  std::shared_ptr<LiveGroups> live = live_;
+  live->Add(pid);
   out.write = UniqueFd();
   err.write = UniqueFd();
   report.write = UniqueFd();
   devnull = UniqueFd();
 
   int status = 0;
-  auto reap = [pid, &status]() {
+  auto reap = [pid, &status, &live]() {
+    live->Remove(pid);
     while (waitpid(pid, &status, 0) < 0 && errno == EINTR) {
     }
   };

@@ -10,6 +10,7 @@
 #include <sys/types.h>
 
 #include <cstdint>
+#include <memory>
 #include <optional>
 #include <string>
 #include <vector>
@@ -61,7 +62,18 @@ class ProcessRunner {
 
 class PosixProcessRunner final : public ProcessRunner {
  public:
+  PosixProcessRunner();
+  // SIGKILLs the group of every command still running, so stopping opswatch (or a run abandoned
+  // by the scheduler) leaves no process behind; a Run still in progress then reaps its command.
+  ~PosixProcessRunner() override;
+  PosixProcessRunner(const PosixProcessRunner&) = delete;
+  PosixProcessRunner& operator=(const PosixProcessRunner&) = delete;
+
   ProcessOutcome Run(const ProcessSpec& spec) override;
+
+ private:
+  struct LiveGroups;  // shared with runs in flight, which may outlive the runner
+  std::shared_ptr<LiveGroups> live_;
 };
 
 // The full path of `name` in the colon-separated `path_list` (an executable regular file), or

@@ -65,7 +65,8 @@ CollectResult CommandCollector::Collect(const RunContext& ctx) {
   for (MetricFamily& family : verdict.families) result.families.push_back(std::move(family));
   if (outcome.stdout_dropped_bytes > 0) {
     logger_.Warn("command output cut at max_output_bytes",
-                 {{"kept_bytes", std::to_string(outcome.stdout_text.size())},
+                 {{"collector", config_.collector},
+                  {"kept_bytes", std::to_string(outcome.stdout_text.size())},
                   {"dropped_bytes", std::to_string(outcome.stdout_dropped_bytes)}});
   }
   LogChange(verdict.status, verdict.problem, outcome);
@@ -81,10 +82,12 @@ void CommandCollector::LogChange(int status, const std::string& problem,
   std::string stderr_line = LastLineRedacted(outcome.stderr_tail, config_.env);
   std::string reason = LastLineRedacted(problem, config_.env);
   if (status == kCommandOk) {
-    logger_.Info("command is ok", {{"status", kNames[status]}});
+    logger_.Info("command is ok", {{"collector", config_.collector}, {"status", kNames[status]}});
   } else {
-    logger_.Warn("command is not ok",
-                 {{"status", kNames[status]}, {"reason", reason}, {"stderr", stderr_line}});
+    logger_.Warn("command is not ok", {{"collector", config_.collector},
+                                       {"status", kNames[status]},
+                                       {"reason", reason},
+                                       {"stderr", stderr_line}});
   }
 }
 

@@ -115,6 +115,7 @@ bool ReadUser(MapReader& reader, CommandConfig& config) {
 std::optional<CommandConfig> ParseCommandConfig(MapReader& reader, const CollectorIdentity& id) {
   CommandConfig config;
   const size_t errors_before = reader.errors().size();
+  config.collector = id.name;
   config.timeout = id.timeout;
   if (auto path = reader.env().GetEnv("PATH"); path && !path->empty()) config.path = *path;
   bool ok = ReadCommand(reader, config);

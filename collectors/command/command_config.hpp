@@ -20,6 +20,7 @@ namespace opswatch {
 enum class CommandOutput { kNagios, kJson, kPrometheus, kExitCode };
 
 struct CommandConfig {
+  std::string collector;  // the collector's name, for log lines and exposed families' help
   // argv as configured (${ENV} expanded, so it may carry secrets: never logged or exported).
   std::vector<std::string> argv;
   std::map<std::string, Secret> env;              // the child's whole environment, plus PATH

@@ -9,6 +9,7 @@
 #include "collectors/command/command_metrics.hpp"
 #include "collectors/command/command_perfdata.hpp"
 #include "collectors/exposition_parser.hpp"
+#include "collectors/json_judgement.hpp"
 
 namespace opswatch {
 namespace {
@@ -81,30 +82,23 @@ void JudgeJson(const CommandConfig& config, const ProcessOutcome& outcome,
   input.duration_seconds = outcome.duration_seconds;
   input.body = outcome.stdout_text;
   input.json = json_ok ? &doc : nullptr;
-  for (const CheckExpr& check : config.checks) {
-    auto passed = check.Evaluate(input);
-    bool ok = passed.ok() && *passed;
-    check_ok.Add(Labels{{"check", check.text()}}, ok ? 1 : 0);
-    if (!ok) {
-      Fail(verdict,
-           "check \"" + check.text() + "\" failed" + (passed.ok() ? "" : ": " + passed.error()));
-    }
+  JsonJudgement judgement = JudgeJsonDocument(config.checks, config.exports, input);
+  if (!judgement.first_failure.empty()) Fail(verdict, judgement.first_failure);
+  for (const auto& [text, ok] : judgement.checks) {
+    check_ok.Add(Labels{{"check", text}}, ok ? 1 : 0);
   }
-  if (json_ok) {
-    for (const JsonExport& field : config.exports) {
-      const nlohmann::json* node = LookupJsonPath(doc, field.path);
-      if (node == nullptr) continue;
-      if (node->is_number()) json_value.Add(Labels{{"field", field.field}}, node->get<double>());
-      if (node->is_boolean())
-        json_value.Add(Labels{{"field", field.field}}, node->get<bool>() ? 1 : 0);
-    }
+  for (const auto& [field, value] : judgement.exports) {
+    json_value.Add(Labels{{"field", field}}, value);
   }
   verdict.families = {std::move(check_ok), std::move(json_value)};
 }
 
 // The exposition's families as ours. Only counter, gauge and untyped families: a histogram's or
 // summary's series would be published under names promtool's lint refuses for plain series.
-Status ExposedFamilies(const ParsedExposition& parsed, std::vector<MetricFamily>& out) {
+// A family without HELP gets node_exporter's textfile wording, since promtool wants help on every
+// family.
+Status ExposedFamilies(const ParsedExposition& parsed, const std::string& collector,
+                       std::vector<MetricFamily>& out) {
   std::map<std::string, size_t> index;
   for (const ExposedSample& sample : parsed.samples) {
     const ExposedFamily& family = parsed.families[sample.family];
@@ -127,7 +121,10 @@ Status ExposedFamilies(const ParsedExposition& parsed, std::vector<MetricFamily>
     }
     auto [it, inserted] = index.emplace(name, out.size());
     if (inserted) {
-      out.push_back(MetricFamily{name, family.help.value_or(""), type, {}});
+      std::string help = family.help.value_or("");
+      if (help.empty())
+        help = "Metric read from the output of command collector " + collector + ".";
+      out.push_back(MetricFamily{name, std::move(help), type, {}});
     }
     Labels labels;
     for (const auto& [label, value] : sample.series.labels) {
@@ -140,14 +137,15 @@ Status ExposedFamilies(const ParsedExposition& parsed, std::vector<MetricFamily>
   return Status::Ok();
 }
 
-void JudgeExposition(const ProcessOutcome& outcome, CommandVerdict& verdict) {
+void JudgeExposition(const CommandConfig& config, const ProcessOutcome& outcome,
+                     CommandVerdict& verdict) {
   auto parsed = ParseExposition(outcome.stdout_text, ExpositionFormat::kPrometheusText);
   if (!parsed) {
     Fail(verdict, "stdout is not valid exposition text: " + parsed.error());
     return;
   }
   std::vector<MetricFamily> families;
-  if (Status status = ExposedFamilies(*parsed, families); !status.ok()) {
+  if (Status status = ExposedFamilies(*parsed, config.collector, families); !status.ok()) {
     Fail(verdict, "stdout: " + status.message());
     return;
   }
@@ -167,7 +165,7 @@ CommandVerdict JudgeCommandRun(const CommandConfig& config, const ProcessOutcome
     Fail(verdict, "exited with code " + std::to_string(outcome.exit_code));
   }
   if (config.output == CommandOutput::kJson) JudgeJson(config, outcome, verdict);
-  if (config.output == CommandOutput::kPrometheus) JudgeExposition(outcome, verdict);
+  if (config.output == CommandOutput::kPrometheus) JudgeExposition(config, outcome, verdict);
   return verdict;
 }
 

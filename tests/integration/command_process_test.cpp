@@ -338,3 +338,22 @@ BOOST_AUTO_TEST_CASE(a_missing_program_does_not_start) {
   BOOST_TEST(not_executable.start_error == "cannot execute command[0]: Permission denied");
   BOOST_TEST(OurZombies() == 0u);
 }
+
+BOOST_AUTO_TEST_CASE(destroying_the_runner_kills_commands_still_running) {
+  Scripts s;
+  std::string mark = s.dir.Join("started");
+  std::string path = s.Write("long.sh", "sleep 1000 &\ntouch \"$MARK\"\nsleep 1000\n");
+  auto runner = std::make_unique<PosixProcessRunner>();
+  ProcessSpec spec = Spec({path}, Millis(60000));
+  spec.env.push_back("MARK=" + mark);
+  ProcessOutcome outcome;
+  std::thread run([&spec, &outcome, raw = runner.get()] { outcome = raw->Run(spec); });
+  auto until = std::chrono::steady_clock::now() + std::chrono::seconds(10);
+  while (!fs::exists(mark) && std::chrono::steady_clock::now() < until) std::this_thread::yield();
+  BOOST_REQUIRE(fs::exists(mark));
+  runner.reset();  // what stopping opswatch does through CollectorServices
+  run.join();
+  BOOST_TEST(!outcome.timed_out);
+  BOOST_TEST(outcome.signal == SIGKILL);
+  BOOST_TEST(GroupGone(outcome.pid));
+}
