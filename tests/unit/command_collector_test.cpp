@@ -184,6 +184,8 @@ BOOST_AUTO_TEST_CASE(prometheus_output_is_parsed_and_relabelled) {
                           {{"db", "a"}, {"exported_collector", "theirs"}}) == 42);
   BOOST_TEST((FindFamily(good.families, "jobs_total")->type == MetricType::kCounter));
   BOOST_TEST(*SeriesValue(good.families, "plain") == 1);
+  BOOST_TEST(FindFamily(good.families, "plain")->help ==
+             "Metric read from the output of command collector c.");
 
   auto malformed = JudgeCommandRun(config, Exited(0, "backup_age_seconds{db=\"a\" 42\n"));
   BOOST_TEST(malformed.status == kCommandCritical);
