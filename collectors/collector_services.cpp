@@ -10,7 +10,10 @@ CollectorServices::CollectorServices(Clock& clock, Logger& logger,
                                      std::shared_ptr<DiskStatter> disk_statter)
     : clock_(clock), logger_(logger), disk_statter_(std::move(disk_statter)) {}
 
-CollectorServices::~CollectorServices() = default;
+CollectorServices::~CollectorServices() {
+  std::lock_guard lock(mu_);
+  if (process_runner_) process_runner_->KillAll();
+}
 
 HttpProbeLoop& CollectorServices::http_loop() {
   std::lock_guard lock(mu_);
@@ -18,16 +21,16 @@ HttpProbeLoop& CollectorServices::http_loop() {
   return *http_loop_;
 }
 
-ProcessRunner& CollectorServices::process_runner() {
+std::shared_ptr<ProcessRunner> CollectorServices::process_runner() {
   std::lock_guard lock(mu_);
-  if (!process_runner_) process_runner_ = std::make_unique<PosixProcessRunner>();
-  return *process_runner_;
+  if (!process_runner_) process_runner_ = std::make_shared<PosixProcessRunner>();
+  return process_runner_;
 }
 
-ProcessSlots& CollectorServices::command_slots() {
+std::shared_ptr<ProcessSlots> CollectorServices::command_slots() {
   std::lock_guard lock(mu_);
-  if (!command_slots_) command_slots_ = std::make_unique<ProcessSlots>(kMaxConcurrentCommands);
-  return *command_slots_;
+  if (!command_slots_) command_slots_ = std::make_shared<ProcessSlots>(kMaxConcurrentCommands);
+  return command_slots_;
 }
 
 }  // namespace opswatch

@@ -16,6 +16,7 @@ namespace opswatch {
 
 class DiskStatter;
 class HttpProbeLoop;
+class PosixProcessRunner;
 class ProcessRunner;
 class ProcessSlots;
 
@@ -37,18 +38,19 @@ class CollectorServices {
   // stops (pending probes fail with "probe loop stopped") when these services are destroyed.
   HttpProbeLoop& http_loop();
   // Runs external commands for command collectors, and the limit (kMaxConcurrentCommands) they
-  // all share.
-  ProcessRunner& process_runner();
-  ProcessSlots& command_slots();
+  // all share. Shared: a run still in progress when these services go (opswatch stopping) keeps
+  // them; destroying the services kills every command still running, so none outlives opswatch.
+  std::shared_ptr<ProcessRunner> process_runner();
+  std::shared_ptr<ProcessSlots> command_slots();
 
  private:
   Clock& clock_;
   Logger& logger_;
   std::shared_ptr<DiskStatter> disk_statter_;
-  std::mutex mu_;                                  // guards lazily created services
-  std::unique_ptr<HttpProbeLoop> http_loop_;       // GUARDED_BY(mu_)
-  std::unique_ptr<ProcessRunner> process_runner_;  // GUARDED_BY(mu_)
-  std::unique_ptr<ProcessSlots> command_slots_;    // GUARDED_BY(mu_)
+  std::mutex mu_;                                       // guards lazily created services
+  std::unique_ptr<HttpProbeLoop> http_loop_;            // GUARDED_BY(mu_)
+  std::shared_ptr<PosixProcessRunner> process_runner_;  // GUARDED_BY(mu_)
+  std::shared_ptr<ProcessSlots> command_slots_;         // GUARDED_BY(mu_)
 };
 
 }  // namespace opswatch

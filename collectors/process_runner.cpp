@@ -189,6 +189,8 @@ PosixProcessRunner::PosixProcessRunner() : live_(std::make_shared<LiveGroups>())
 
 PosixProcessRunner::~PosixProcessRunner() { live_->KillAll(); }
 
+void PosixProcessRunner::KillAll() { live_->KillAll(); }
+
 std::optional<std::string> FindExecutable(const std::string& name, const std::string& path_list) {
   if (name.empty()) return std::nullopt;
   if (name.find('/') != std::string::npos) return name;

@@ -63,8 +63,9 @@ class ProcessRunner {
 class PosixProcessRunner final : public ProcessRunner {
  public:
   PosixProcessRunner();
-  // SIGKILLs the group of every command still running, so stopping opswatch (or a run abandoned
-  // by the scheduler) leaves no process behind; a Run still in progress then reaps its command.
+  // SIGKILLs the group of every command still running, and of every command started later, so
+  // stopping opswatch leaves no process behind; a Run still in progress then reaps its command.
+  void KillAll();
   ~PosixProcessRunner() override;
   PosixProcessRunner(const PosixProcessRunner&) = delete;
   PosixProcessRunner& operator=(const PosixProcessRunner&) = delete;

@@ -34,13 +34,18 @@ std::string LastLineRedacted(std::string_view text, const std::map<std::string, 
   return SanitizeUtf8(line);
 }
 
-CommandCollector::CommandCollector(CommandConfig config, ProcessRunner& runner, ProcessSlots& slots,
-                                   Clock& clock, Logger& logger)
-    : config_(std::move(config)), runner_(runner), slots_(slots), clock_(clock), logger_(logger) {}
+CommandCollector::CommandCollector(CommandConfig config, std::shared_ptr<ProcessRunner> runner,
+                                   std::shared_ptr<ProcessSlots> slots, Clock& clock,
+                                   Logger& logger)
+    : config_(std::move(config)),
+      runner_(std::move(runner)),
+      slots_(std::move(slots)),
+      clock_(clock),
+      logger_(logger) {}
 
 CollectResult CommandCollector::Collect(const RunContext& ctx) {
   CollectResult result;
-  ProcessSlots::Slot slot = slots_.Acquire(ctx.deadline - clock_.SteadyNow());
+  ProcessSlots::Slot slot = slots_->Acquire(ctx.deadline - clock_.SteadyNow());
   if (!slot.held()) {
     result.status =
         Status::Error("no free command slot before the deadline (at most " +
@@ -49,7 +54,7 @@ CollectResult CommandCollector::Collect(const RunContext& ctx) {
   }
   auto remaining = std::chrono::duration_cast<Millis>(ctx.deadline - clock_.SteadyNow());
   Millis timeout = std::max(Millis(1), std::min(config_.timeout, remaining));
-  ProcessOutcome outcome = runner_.Run(BuildCommandSpec(config_, timeout));
+  ProcessOutcome outcome = runner_->Run(BuildCommandSpec(config_, timeout));
   if (outcome.timed_out) ++timeouts_;
   if (outcome.stdout_dropped_bytes > 0) ++truncated_;
   CommandVerdict verdict = JudgeCommandRun(config_, outcome);

@@ -12,6 +12,7 @@
 
 #include <cstdint>
 #include <map>
+#include <memory>
 #include <string>
 #include <string_view>
 
@@ -30,16 +31,17 @@ std::string LastLineRedacted(std::string_view text, const std::map<std::string, 
 
 class CommandCollector final : public Collector {
  public:
-  CommandCollector(CommandConfig config, ProcessRunner& runner, ProcessSlots& slots, Clock& clock,
-                   Logger& logger);
+  // Runner and slots are shared: a run in progress keeps them when the services go.
+  CommandCollector(CommandConfig config, std::shared_ptr<ProcessRunner> runner,
+                   std::shared_ptr<ProcessSlots> slots, Clock& clock, Logger& logger);
   CollectResult Collect(const RunContext& ctx) override;
 
  private:
   void LogChange(int status, const std::string& problem, const ProcessOutcome& outcome);
 
   CommandConfig config_;
-  ProcessRunner& runner_;
-  ProcessSlots& slots_;
+  std::shared_ptr<ProcessRunner> runner_;
+  std::shared_ptr<ProcessSlots> slots_;
   Clock& clock_;
   Logger& logger_;
   uint64_t timeouts_ = 0;

@@ -112,7 +112,8 @@ alerting: {receivers: []}
   BOOST_REQUIRE(ProcessesWith(marker) > 0);
   opswatch.process().Signal(SIGTERM);
   auto exit_code = opswatch.process().Wait(20s);
-  BOOST_TEST((exit_code == std::optional<int>(0)));
+  BOOST_TEST((exit_code == std::optional<int>(0)), "opswatch's stderr:\n"
+                                                       << opswatch.process().Stderr());
   auto until = std::chrono::steady_clock::now() + 5s;
   while (ProcessesWith(marker) != 0 && std::chrono::steady_clock::now() < until) {
     std::this_thread::yield();

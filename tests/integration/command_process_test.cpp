@@ -130,10 +130,11 @@ CommandConfig Config(const std::string& yaml) {
 struct Collecting {
   RealClock clock;
   NullLogger logger;
-  PosixProcessRunner runner;
-  ProcessSlots slots{4};
+  std::shared_ptr<PosixProcessRunner> runner_ptr = std::make_shared<PosixProcessRunner>();
+  PosixProcessRunner& runner = *runner_ptr;
+  std::shared_ptr<ProcessSlots> slots = std::make_shared<ProcessSlots>(4);
   CollectResult Run(const std::string& yaml) {
-    CommandCollector collector(Config(yaml), runner, slots, clock, logger);
+    CommandCollector collector(Config(yaml), runner_ptr, slots, clock, logger);
     return collector.Collect(RunContext{clock.SteadyNow() + std::chrono::seconds(20)});
   }
 };

@@ -87,10 +87,12 @@ class CapturingLogger final : public Logger {
 struct Fixture {
   FakeClock clock;
   CapturingLogger logger;
-  FakeRunner runner;
-  ProcessSlots slots{2};
+  std::shared_ptr<FakeRunner> runner_ptr = std::make_shared<FakeRunner>();
+  FakeRunner& runner = *runner_ptr;
+  std::shared_ptr<ProcessSlots> slots_ptr = std::make_shared<ProcessSlots>(2);
+  ProcessSlots& slots = *slots_ptr;
   CollectResult Collect(const CommandConfig& config) {
-    CommandCollector collector(config, runner, slots, clock, logger);
+    CommandCollector collector(config, runner_ptr, slots_ptr, clock, logger);
     return collector.Collect(RunContext{clock.SteadyNow() + std::chrono::seconds(10)});
   }
 };
@@ -202,7 +204,7 @@ BOOST_AUTO_TEST_CASE(prometheus_output_is_parsed_and_relabelled) {
 BOOST_AUTO_TEST_CASE(collect_publishes_the_run_and_counts_timeouts_and_truncation) {
   Fixture f;
   auto config = Parse("command: [/bin/true]\n");
-  CommandCollector collector(config, f.runner, f.slots, f.clock, f.logger);
+  CommandCollector collector(config, f.runner_ptr, f.slots_ptr, f.clock, f.logger);
   RunContext ctx{f.clock.SteadyNow() + std::chrono::seconds(10)};
   f.runner.next = Exited(0);
   f.runner.next.timed_out = true;
@@ -268,7 +270,7 @@ BOOST_AUTO_TEST_CASE(no_free_slot_before_the_deadline_fails_the_run_without_runn
   auto a = f.slots.Acquire(std::chrono::seconds(1));
   auto b = f.slots.Acquire(std::chrono::seconds(1));
   BOOST_REQUIRE(a.held() && b.held());
-  CommandCollector collector(config, f.runner, f.slots, f.clock, f.logger);
+  CommandCollector collector(config, f.runner_ptr, f.slots_ptr, f.clock, f.logger);
   // The deadline is already here: the wait for a slot gives up at once.
   auto result = collector.Collect(RunContext{f.clock.SteadyNow()});
   BOOST_TEST(!result.status.ok());
