@@ -5,6 +5,7 @@
 // Thread-safety: the accessors are thread-safe.
 #pragma once
 
+#include <cstddef>
 #include <memory>
 #include <mutex>
 
@@ -15,6 +16,12 @@ namespace opswatch {
 
 class DiskStatter;
 class HttpProbeLoop;
+class PosixProcessRunner;
+class ProcessRunner;
+class ProcessSlots;
+
+// How many external commands (type: command) may run at once, across all command collectors.
+inline constexpr size_t kMaxConcurrentCommands = 4;
 
 class CollectorServices {
  public:
@@ -30,13 +37,20 @@ class CollectorServices {
   // The one curl multi loop shared by every http collector; its thread starts on first use and
   // stops (pending probes fail with "probe loop stopped") when these services are destroyed.
   HttpProbeLoop& http_loop();
+  // Runs external commands for command collectors, and the limit (kMaxConcurrentCommands) they
+  // all share. Shared: a run still in progress when these services go (opswatch stopping) keeps
+  // them; destroying the services kills every command still running, so none outlives opswatch.
+  std::shared_ptr<ProcessRunner> process_runner();
+  std::shared_ptr<ProcessSlots> command_slots();
 
  private:
   Clock& clock_;
   Logger& logger_;
   std::shared_ptr<DiskStatter> disk_statter_;
-  std::mutex mu_;                             // guards lazily created services
-  std::unique_ptr<HttpProbeLoop> http_loop_;  // GUARDED_BY(mu_)
+  std::mutex mu_;                                       // guards lazily created services
+  std::unique_ptr<HttpProbeLoop> http_loop_;            // GUARDED_BY(mu_)
+  std::shared_ptr<PosixProcessRunner> process_runner_;  // GUARDED_BY(mu_)
+  std::shared_ptr<ProcessSlots> command_slots_;         // GUARDED_BY(mu_)
 };
 
 }  // namespace opswatch

@@ -3,6 +3,9 @@
 #include "collectors/backup/backup_config.hpp"
 #include "collectors/backup/backup_metrics.hpp"
 #include "collectors/backup/backup_rules.hpp"
+#include "collectors/command/command_config.hpp"
+#include "collectors/command/command_metrics.hpp"
+#include "collectors/command/command_rules.hpp"
 #include "collectors/disk/disk_config.hpp"
 #include "collectors/disk/disk_metrics.hpp"
 #include "collectors/disk/disk_rules.hpp"
@@ -36,6 +39,8 @@ std::vector<std::string> CollectorRegistry::Types() const {
 void RegisterBuiltinCollectors(CollectorRegistry& registry) {
   registry.Register("backup",
                     {ParseBackupCollector, backup_metrics::kFamilies, BackupBuiltinRules});
+  registry.Register("command",
+                    {ParseCommandCollector, command_metrics::kFamilies, CommandBuiltinRules});
   registry.Register("disk", {ParseDiskCollector, disk_metrics::kFamilies, DiskBuiltinRules});
   registry.Register("http", {ParseHttpCollector, http_metrics::kFamilies, HttpBuiltinRules});
   registry.Register("log", {ParseLogCollector, log_metrics::kFamilies, LogBuiltinRules});

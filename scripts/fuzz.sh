@@ -13,10 +13,12 @@ shift || true
 build="build-fuzz"
 
 # Input sizes that cover each format's seeds with room to grow (a config file, one expression,
-# one template, a check plus a small body, a small archive, a small exposition).
+# one template, a check plus a small body, a small archive, a small exposition, a log line,
+# plugin output).
 declare -A max_len=([config_fuzz]=16384 [promql_fuzz]=4096 [template_fuzz]=4096
                     [http_check_fuzz]=8192 [backup_fuzz]=32768
-                    [exposition_fuzz]=8192 [log_line_fuzz]=4096)
+                    [exposition_fuzz]=8192 [log_line_fuzz]=4096
+                    [nagios_perfdata_fuzz]=8192)
 
 launcher=()
 if command -v ccache >/dev/null; then

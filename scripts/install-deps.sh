@@ -12,7 +12,7 @@ build=(build-essential cmake ninja-build pkg-config git ca-certificates
        libboost-test-dev nlohmann-json3-dev libre2-dev zlib1g-dev libssl-dev)
 test=(postgresql postgresql-client prometheus prometheus-alertmanager prometheus-node-exporter
       openssl curl wrk gzip tar coreutils procps clang-format shellcheck python3 docker-compose
-      clang libclang-rt-14-dev
+      clang libclang-rt-14-dev monitoring-plugins-basic
       podman runc mmdebstrap uidmap fuse-overlayfs slirp4netns)
 
 bench=(prometheus-blackbox-exporter prometheus-postgres-exporter hyperfine python3 mtail time)

@@ -104,7 +104,8 @@ fi
 tsan_tests=(unit_scheduler_test unit_rule_manager_test integration_notify_webhook_test
             integration_http_collector_test integration_http_metrics_latency_test
             integration_exporter_test e2e_reload_under_load_test e2e_notify_restart_test
-            e2e_shutdown_test)
+            e2e_shutdown_test unit_command_collector_test integration_command_process_test
+            e2e_command_collector_test)
 export TSAN_OPTIONS="halt_on_error=1:second_deadlock_stack=1:suppressions=$PWD/tests/tsan.supp"
 if configure_and_build tsan build-tsan "opswatch ${tsan_tests[*]}" -DCMAKE_BUILD_TYPE=RelWithDebInfo \
   -DOPSWATCH_SANITIZE=OFF -DOPSWATCH_TSAN=ON; then

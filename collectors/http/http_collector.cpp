@@ -5,6 +5,7 @@
 #include <mutex>
 
 #include "collectors/http/http_metrics.hpp"
+#include "collectors/json_judgement.hpp"
 
 namespace opswatch {
 
@@ -48,22 +49,10 @@ HttpTargetOutcome EvaluateHttpResponse(const HttpConfig& config,
   input.duration_seconds = response.duration_seconds;
   input.body = response.body;
   input.json = json_ok ? &doc : nullptr;
-  for (const auto& check : config.checks) {
-    auto passed = check.Evaluate(input);
-    bool ok = passed.ok() && *passed;
-    out.checks.emplace_back(check.text(), ok);
-    if (!ok) {
-      fail("check \"" + check.text() + "\" failed" + (passed.ok() ? "" : ": " + passed.error()));
-    }
-  }
-  if (json_ok) {
-    for (const auto& field : config.exports) {
-      const nlohmann::json* node = LookupJsonPath(doc, field.path);
-      if (node == nullptr) continue;
-      if (node->is_number()) out.exports.emplace_back(field.field, node->get<double>());
-      if (node->is_boolean()) out.exports.emplace_back(field.field, node->get<bool>() ? 1 : 0);
-    }
-  }
+  JsonJudgement judgement = JudgeJsonDocument(config.checks, config.exports, input);
+  if (!judgement.first_failure.empty()) fail(judgement.first_failure);
+  out.checks = std::move(judgement.checks);
+  out.exports = std::move(judgement.exports);
   out.up = out.error.empty();
   return out;
 }

@@ -4,6 +4,7 @@
 #include <memory>
 #include <set>
 
+#include "collectors/check_config.hpp"
 #include "collectors/collector_services.hpp"
 #include "collectors/http/http_collector.hpp"
 #include "core/bounded_read.hpp"
@@ -145,67 +146,6 @@ bool ReadExpectStatus(MapReader& reader, HttpConfig& config) {
   return ok;
 }
 
-// Reads `key` as a list of distinct expressions in the check language (checks, JSON paths): each
-// item a scalar, parsed by `parse`, which reports the error's offset for a position inside the
-// item. Items are not ${ENV}-expanded: they are code, and `$` names the JSON root. `on_parsed`
-// receives each item's text and parsed value; `describe_error` words a parse error.
-template <class Parse, class DescribeError, class OnParsed>
-bool ReadExpressionList(MapReader& reader, const std::string& key, const std::string& list_noun,
-                        const std::string& item_noun, const std::string& duplicate_noun,
-                        Parse parse, DescribeError describe_error, OnParsed on_parsed) {
-  YAML::Node node = reader.Child(key);
-  if (!node.IsDefined()) return true;
-  std::string path = reader.KeyPath(key);
-  if (!node.IsSequence()) {
-    reader.errors().Add(node, path + ": expected a list of " + list_noun);
-    return false;
-  }
-  bool ok = true;
-  std::set<std::string> seen;
-  for (size_t i = 0; i < node.size(); ++i) {
-    const YAML::Node& item = node[i];
-    std::string item_path = path + "[" + std::to_string(i) + "]";
-    if (!item.IsScalar()) {
-      reader.errors().Add(item, item_path + ": expected a " + item_noun);
-      ok = false;
-      continue;
-    }
-    CheckParseError error;
-    auto parsed = parse(item.Scalar(), &error);
-    if (!parsed) {
-      reader.errors().Add(MarkInside(item, error.offset),
-                          item_path + ": " + describe_error(parsed.error(), item.Scalar()));
-      ok = false;
-      continue;
-    }
-    if (!seen.insert(item.Scalar()).second) {
-      reader.errors().Add(item, item_path + ": duplicate " + duplicate_noun);
-      ok = false;
-      continue;
-    }
-    on_parsed(item.Scalar(), std::move(parsed).value());
-  }
-  return ok;
-}
-
-bool ReadChecks(MapReader& reader, HttpConfig& config) {
-  return ReadExpressionList(
-      reader, "checks", "checks", "check expression", "check", ParseCheck,
-      [](const std::string& error, const std::string& text) {
-        return error + " in check \"" + text + "\"";
-      },
-      [&config](const std::string&, auto check) { config.checks.push_back(std::move(check)); });
-}
-
-bool ReadExports(MapReader& reader, HttpConfig& config) {
-  return ReadExpressionList(
-      reader, "export", "JSON paths", "JSON path", "field", ParseJsonPath,
-      [](const std::string& error, const std::string&) { return error; },
-      [&config](const std::string& text, auto path) {
-        config.exports.push_back(HttpExport{text, std::move(path)});
-      });
-}
-
 bool ReadTls(MapReader& reader, HttpConfig& config) {
   YAML::Node node = reader.Child("tls");
   MapReader tls(node, reader.KeyPath("tls"), reader.errors(), reader.env());
@@ -286,8 +226,8 @@ std::optional<HttpConfig> ParseHttpConfig(MapReader& reader, const CollectorIden
   ok = ReadHeaders(reader, config) && ok;
   ok = reader.String("body", config.body) && ok;
   ok = ReadExpectStatus(reader, config) && ok;
-  ok = ReadChecks(reader, config) && ok;
-  ok = ReadExports(reader, config) && ok;
+  ok = ReadChecks(reader, config.checks) && ok;
+  ok = ReadJsonExports(reader, config.exports) && ok;
   if (reader.Size("body_limit", config.body_limit)) {
     if (config.body_limit == 0) {
       reader.Fail("body_limit", "must be greater than 0");

@@ -7,6 +7,7 @@
 #include <string>
 #include <vector>
 
+#include "collectors/check_config.hpp"
 #include "collectors/check_expr.hpp"
 #include "collectors/collector.hpp"
 #include "core/secret.hpp"
@@ -29,10 +30,7 @@ struct HttpStatusRange {
   long high = 299;
 };
 
-struct HttpExport {
-  std::string field;  // as configured; the `field` label
-  JsonPath path;
-};
+using HttpExport = JsonExport;
 
 struct HttpTlsConfig {
   std::string ca_file;
