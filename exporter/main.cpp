@@ -97,7 +97,9 @@ int main(int argc, char** argv) {
   pthread_sigmask(SIG_BLOCK, &signals, nullptr);
   signal(SIGPIPE, SIG_IGN);
 
-  opswatch::App app({flags->config_file, flags->listen_address}, clock, logger);
+  opswatch::App app(
+      {flags->config_file, flags->listen_address, flags->web_config_file, flags->enable_lifecycle},
+      clock, logger);
   if (flags->once) return app.RunOnce(std::cout, std::cerr);
   if (flags->print_rules) return app.PrintRules(std::cout, std::cerr);
 
