@@ -47,6 +47,17 @@ const char* ReasonPhrase(int status) {
   }
 }
 
+// The connection ends after this request: the client said "close", or spoke HTTP/1.0 without
+// asking for keep-alive.
+bool WillClose(const HttpRequest& request, const char* http_version) {
+  std::string connection = request.Header("connection");
+  std::transform(connection.begin(), connection.end(), connection.begin(),
+                 [](unsigned char c) { return std::tolower(c); });
+  if (connection.find("close") != std::string::npos) return true;
+  return http_version != nullptr && std::string_view(http_version) == "1.0" &&
+         connection.find("keep-alive") == std::string::npos;
+}
+
 }  // namespace
 
 HttpReply HttpReply::Text(int status, std::string text) {
@@ -211,6 +222,10 @@ int HttpServer::Dispatch(mg_connection* conn, void* self_ptr) {
                      "\r\nContent-Length: " + std::to_string(body.size()) +
                      "\r\nCache-Control: no-store\r\n";
   for (const auto& [name, value] : reply.headers) head += name + ": " + value + "\r\n";
+  // CivetWeb closes the connection after this reply when the client asked for that; saying so
+  // keeps the client from sending its next request on it (over TLS, curl then saw the server's
+  // close_notify as a dead connection and some transfers failed).
+  if (WillClose(request, info->http_version)) head += "Connection: close\r\n";
   head += "\r\n";
   bool send_body = request.method != "HEAD";
   if (send_body && body.size() <= kCoalesceBodyBytes) {

@@ -83,9 +83,15 @@ bool LoadPrivateKey(SSL_CTX* ctx, const FileRef& ref, const ConfigEnv& env, File
   Bio bio = MemoryBio(*pem);
   KeyPtr key(PEM_read_bio_PrivateKey(bio.get(), nullptr, nullptr, nullptr), &EVP_PKEY_free);
   OPENSSL_cleanse(pem->data(), pem->size());
-  if (!key || SSL_CTX_use_PrivateKey(ctx, key.get()) != 1) {
+  if (!key) {
     errors.Add(ref,
                "no usable PEM private key (encrypted keys are not supported): " + OpenSslError());
+    return false;
+  }
+  // Fails when the key does not match the certificate loaded before it.
+  if (SSL_CTX_use_PrivateKey(ctx, key.get()) != 1) {
+    errors.Add(ref,
+               "the private key does not belong to cert_file's certificate: " + OpenSslError());
     return false;
   }
   return true;
@@ -177,7 +183,7 @@ std::shared_ptr<const TlsServerContext> BuildTlsServerContext(const WebTlsConfig
     return nullptr;
   }
   bool ok = LoadCertificateChain(ctx, tls.cert_file, env, errors);
-  ok = LoadPrivateKey(ctx, tls.key_file, env, errors) && ok;
+  ok = ok && LoadPrivateKey(ctx, tls.key_file, env, errors);
   if (ok && SSL_CTX_check_private_key(ctx) != 1) {
     errors.Add(tls.key_file, "the private key does not belong to cert_file's certificate");
     ERR_clear_error();

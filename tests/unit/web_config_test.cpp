@@ -43,7 +43,8 @@ http_server_config:
     X-Frame-Options: deny
     Strict-Transport-Security: max-age=31536000
 basic_auth_users:
-  alice: ')") + kHash + "'\n");
+  alice: ')") + kHash +
+                   "'\n");
   BOOST_TEST(p.errors == "");
   const WebConfig& c = p.config;
   BOOST_TEST(c.tls_enabled);

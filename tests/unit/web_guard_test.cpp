@@ -73,9 +73,9 @@ BOOST_FIXTURE_TEST_CASE(everything_but_the_probes_needs_credentials, Fixture) {
 BOOST_FIXTURE_TEST_CASE(headers_go_on_every_reply, Fixture) {
   using Headers = std::vector<std::pair<std::string, std::string>>;
   HttpReply refused = guard.Handle(Request("/metrics"), kOk);
-  BOOST_TEST((refused.headers == Headers{{"WWW-Authenticate",
-                                          "Basic realm=\"opswatch\", charset=\"UTF-8\""},
-                                         {"X-Frame-Options", "deny"}}));
+  BOOST_TEST((refused.headers ==
+              Headers{{"WWW-Authenticate", "Basic realm=\"opswatch\", charset=\"UTF-8\""},
+                      {"X-Frame-Options", "deny"}}));
   HttpReply served = guard.Handle(Request("/-/healthy"), kOk);
   BOOST_TEST((served.headers == Headers{{"X-Frame-Options", "deny"}}));
 }
