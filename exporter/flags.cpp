@@ -11,7 +11,8 @@ alerts from threshold rules.
 
 Flags:
   --config.file=PATH          configuration file (default "opswatch.yml")
-  --config.check              validate the configuration and rule files, print problems as
+  --config.check              validate the configuration and rule files (and the web config when
+                              --web.config.file is given), print problems as
                               file:line:col: message, and exit 0 (valid) or 1
   --web.listen-address=ADDR   address to serve HTTP on (default ":10490"); port 0 picks a free
                               port, which is logged

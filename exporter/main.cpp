@@ -13,6 +13,7 @@
 #include "exporter/app.hpp"
 #include "exporter/flags.hpp"
 #include "exporter/log.hpp"
+#include "exporter/web_config_watcher.hpp"
 
 namespace {
 
@@ -26,6 +27,19 @@ int CheckConfig(const opswatch::Flags& flags) {
     return 1;
   }
   std::cout << flags.config_file << ": OK (" << load.config.collectors.size() << " collectors)\n";
+  if (!flags.web_config_file.empty()) {
+    // Loaded as at start, certificates included, but applied to nothing.
+    opswatch::RealClock clock;
+    opswatch::NullLogger logger;
+    opswatch::WebGuard guard({}, clock, logger);
+    opswatch::WebConfigWatcher web(flags.web_config_file, env, guard, logger);
+    opswatch::Status loaded = web.Load();
+    if (!loaded.ok()) {
+      std::cerr << loaded.message();
+      return 1;
+    }
+    std::cout << flags.web_config_file << ": OK\n";
+  }
   return 0;
 }
 

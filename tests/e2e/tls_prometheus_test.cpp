@@ -2,6 +2,7 @@
 // basic_auth, as a user would set it up from the README, and its `up` for opswatch is 1.
 #define BOOST_TEST_MODULE tls_prometheus
 #include <crypt.h>
+#include <signal.h>
 
 #include <boost/test/unit_test.hpp>
 #include <chrono>
