@@ -42,11 +42,12 @@ std::string QueryValue(const std::string& prom_url, const std::string& query) {
 BOOST_AUTO_TEST_CASE(prometheus_scrapes_over_mtls_with_basic_auth) {
   TempDir dir;
   TestPki pki = MakeTestPki(dir);
-  const std::string web = dir.Write(
-      "web.yml", "tls_server_config:\n  cert_file: server.crt\n  key_file: server.key\n"
-                 "  client_ca_file: ca.crt\n  client_auth_type: RequireAndVerifyClientCert\n"
-                 "basic_auth_users:\n  prometheus: '" +
-                     Bcrypt(kPassword) + "'\n");
+  const std::string web =
+      dir.Write("web.yml",
+                "tls_server_config:\n  cert_file: server.crt\n  key_file: server.key\n"
+                "  client_ca_file: ca.crt\n  client_auth_type: RequireAndVerifyClientCert\n"
+                "basic_auth_users:\n  prometheus: '" +
+                    Bcrypt(kPassword) + "'\n");
   const std::string config =
       dir.Write("opswatch.yml", "global:\n  state_dir: " + dir.Join("state") +
                                     "\ncollectors:\n  - name: tmp\n    type: disk\n"
@@ -54,24 +55,24 @@ BOOST_AUTO_TEST_CASE(prometheus_scrapes_over_mtls_with_basic_auth) {
   OpswatchProcess ow(config, {"--web.config.file=" + web});
 
   const int prom_port = FreeLoopbackPort();
-  const std::string prom_config = dir.Write(
-      "prometheus.yml",
-      "global:\n  scrape_interval: 1s\n  scrape_timeout: 1s\n"
-      "scrape_configs:\n"
-      "  - job_name: opswatch\n"
-      "    scheme: https\n"
-      "    tls_config:\n"
-      "      ca_file: " +
-          pki.ca_cert + "\n      cert_file: " + pki.client_a_cert + "\n      key_file: " +
-          pki.client_a_key +
-          "\n"
-          "    basic_auth:\n"
-          "      username: prometheus\n"
-          "      password: " +
-          kPassword +
-          "\n"
-          "    static_configs: [{targets: ['127.0.0.1:" +
-          std::to_string(ow.port()) + "']}]\n");
+  const std::string prom_config =
+      dir.Write("prometheus.yml",
+                "global:\n  scrape_interval: 1s\n  scrape_timeout: 1s\n"
+                "scrape_configs:\n"
+                "  - job_name: opswatch\n"
+                "    scheme: https\n"
+                "    tls_config:\n"
+                "      ca_file: " +
+                    pki.ca_cert + "\n      cert_file: " + pki.client_a_cert +
+                    "\n      key_file: " + pki.client_a_key +
+                    "\n"
+                    "    basic_auth:\n"
+                    "      username: prometheus\n"
+                    "      password: " +
+                    kPassword +
+                    "\n"
+                    "    static_configs: [{targets: ['127.0.0.1:" +
+                    std::to_string(ow.port()) + "']}]\n");
   Process prometheus({"prometheus", "--config.file=" + prom_config,
                       "--storage.tsdb.path=" + dir.Join("tsdb"),
                       "--web.listen-address=127.0.0.1:" + std::to_string(prom_port)});
@@ -84,8 +85,9 @@ BOOST_AUTO_TEST_CASE(prometheus_scrapes_over_mtls_with_basic_auth) {
     up = QueryValue(prom_url, "up%7Bjob%3D%22opswatch%22%7D");
     if (up.empty()) std::this_thread::sleep_for(200ms);
   }
-  BOOST_TEST(up == "1", "prometheus log:\n" << prometheus.Stderr() << "\nopswatch log:\n"
-                                            << ow.process().Stderr());
+  BOOST_TEST(up == "1", "prometheus log:\n"
+                            << prometheus.Stderr() << "\nopswatch log:\n"
+                            << ow.process().Stderr());
   // What it scraped is opswatch's, and no scrape was refused.
   std::string failures;
   for (auto end = std::chrono::steady_clock::now() + 30s;

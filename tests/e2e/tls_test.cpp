@@ -361,9 +361,9 @@ BOOST_FIXTURE_TEST_CASE(bad_web_config_at_start_exits_1_with_its_position, Fixtu
       BOOST_TEST(run.err.find(dir.Join(row.error)) != std::string::npos, run.err);
       BOOST_TEST(run.err.find("PRIVATE KEY") == std::string::npos);
       // --config.check finds the same.
-      CommandResult check = RunCommand(
-          {OPSWATCH_BINARY, "--config.file=" + config, "--web.config.file=" + web, "--config.check"},
-          30s);
+      CommandResult check = RunCommand({OPSWATCH_BINARY, "--config.file=" + config,
+                                        "--web.config.file=" + web, "--config.check"},
+                                       30s);
       BOOST_TEST(check.exit_code == 1);
       BOOST_TEST(check.err.find(dir.Join(row.error)) != std::string::npos, check.err);
     }
