@@ -28,6 +28,8 @@ RUN cmake -S /src -B /build -G Ninja -DCMAKE_BUILD_TYPE=Release -DOPSWATCH_TESTS
       -DOPSWATCH_REVISION="${REVISION}" \
  && cmake --build /build --target opswatch -j "${JOBS:-$(nproc)}" \
  && install -D -s -m 0755 /build/opswatch /out/usr/bin/opswatch \
+ && install -D -s -m 0644 -t /out/usr/lib/opswatch /build/opswatch-tls/libssl.so \
+      /build/opswatch-tls/libcrypto.so \
  && /out/usr/bin/opswatch --version
 
 # ---- runtime ------------------------------------------------------------------------------------
@@ -37,7 +39,7 @@ FROM debian:bookworm-slim
 RUN apt-get update \
  && DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends \
       libprometheus-cpp-core1.0 libcivetweb1 libyaml-cpp0.7 libcurl4 libpq5 libre2-9 \
-      zlib1g libssl3 ca-certificates \
+      zlib1g libssl3 libcrypt1 ca-certificates \
  && rm -rf /var/lib/apt/lists/* /var/cache/apt/*.bin /var/log/apt /var/log/dpkg.log
 # A fixed numeric uid/gid, so Kubernetes' runAsNonRoot can verify it and volume ownership is
 # predictable (chown 10490 on the host side).
@@ -61,6 +63,8 @@ RUN groupadd --system --gid 10490 opswatch \
       > /etc/opswatch/opswatch.yml \
  && chmod 0644 /etc/opswatch/opswatch.yml
 COPY --from=build /out/usr/bin/opswatch /usr/bin/opswatch
+# What lets CivetWeb serve HTTPS with OpenSSL 3 (README, "Securing the endpoints").
+COPY --from=build /out/usr/lib/opswatch /usr/lib/opswatch
 RUN /usr/bin/opswatch --config.check --config.file=/etc/opswatch/opswatch.yml
 
 USER 10490:10490

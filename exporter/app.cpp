@@ -36,6 +36,8 @@ App::App(AppOptions options, Clock& clock, Logger& logger)
       services_(clock, logger, disk_statter_),
       store_(clock),
       alerting_(store_, clock, logger),
+      // Probes from kubelet and container HEALTHCHECKs carry no credentials.
+      guard_({"/-/healthy", "/-/ready"}, clock, logger),
       state_dir_probe_(disk_statter_) {
   RegisterBuiltinCollectors(registry_);
 }
@@ -88,12 +90,8 @@ Status App::Start() {
     RecordReload(false);
     return Status::Error(load.ErrorText());
   }
-  RegisterRoutes();
-  Status listening = server_.Start(options_.listen_address);
-  if (!listening.ok()) return listening;
-  logger_.Info("listening",
-               {{"address", options_.listen_address.substr(0, options_.listen_address.rfind(':')) +
-                                ":" + std::to_string(server_.port())}});
+  Status serving = StartServing();
+  if (!serving.ok()) return serving;
   size_t count = load.config.collectors.size();
   Status applied = Apply(std::move(load.config), /*deliver=*/true);
   RecordReload(applied.ok());
@@ -102,9 +100,43 @@ Status App::Start() {
   return applied;
 }
 
+Status App::StartServing() {
+  if (!options_.web_config_file.empty()) {
+    web_config_ =
+        std::make_unique<WebConfigWatcher>(options_.web_config_file, env_, guard_, logger_);
+    Status loaded = web_config_->Load();
+    if (!loaded.ok()) return loaded;
+  }
+  PublishAuthFailures();
+  RegisterRoutes();
+  server_.Use([this](const HttpRequest& request, const HttpHandler& next) {
+    return guard_.Handle(request, next);
+  });
+  TlsContextSwitch* tls = web_config_ ? web_config_->tls() : nullptr;
+  Status listening = server_.Start(options_.listen_address, {}, tls);
+  if (!listening.ok()) return listening;
+  logger_.Info("listening",
+               {{"address", options_.listen_address.substr(0, options_.listen_address.rfind(':')) +
+                                ":" + std::to_string(server_.port())},
+                {"tls", tls != nullptr}});
+  if (web_config_) web_config_->Start();
+  return Status::Ok();
+}
+
+void App::PublishAuthFailures() {
+  std::lock_guard lock(publish_mu_);
+  uint64_t failures = guard_.auth_failures();
+  if (published_auth_failures_ == failures) return;
+  published_auth_failures_ = failures;
+  MetricFamily family = NewFamily(process_metrics::kHttpAuthFailures);
+  family.Add({}, static_cast<double>(failures));
+  store_.SetSection("web", {std::move(family)});
+}
+
 Status App::Reload() {
   std::lock_guard lock(reload_mu_);
   logger_.Info("reloading configuration", {{"file", options_.config_file}});
+  if (web_config_) web_config_->CheckForChanges(/*force=*/true);
   ConfigLoad load = LoadConfigFile(options_.config_file, registry_, env_);
   if (!load.ok()) {
     RecordReload(false);
@@ -127,6 +159,7 @@ void App::Stop() {
   // First release handlers waiting for a reload, or stopping the server would wait for them.
   reload_requests_.Shutdown();
   std::lock_guard lock(reload_mu_);
+  if (web_config_) web_config_->Stop();
   server_.Stop();
   alerting_.Stop();
   if (scheduler_) scheduler_->Stop();
@@ -187,6 +220,7 @@ void App::RegisterRoutes() {
 }
 
 HttpReply App::HandleMetrics(const HttpRequest& request) {
+  PublishAuthFailures();
   bool gzip = AcceptsGzip(request.Header("accept-encoding"));
   HttpReply reply;
   reply.content_type = "text/plain; version=0.0.4; charset=utf-8";
@@ -204,6 +238,10 @@ HealthFacts App::Facts() {
   facts.state_dir_free_bytes = state_dir_probe_.AvailBytes();
   facts.state_dir_problem = state_dir_probe_.Problem();
   facts.alerting = alerting_.Health();
+  if (web_config_) {
+    WebConfigHealth web = web_config_->Health();
+    facts.web_config = HealthFacts::WebConfigView{web.ok, web.file, web.last_error};
+  }
   for (const Alert& alert : alerting_.Alerts()) {
     facts.alerts.push_back(ActiveAlertView{alert.labels.ToString(), AlertStateName(alert.state),
                                            FormatRfc3339Millis(alert.active_at), alert.value});
@@ -227,6 +265,11 @@ HttpReply App::HandleReload(const HttpRequest& request) {
     HttpReply reply = HttpReply::Text(405, "use POST to reload\n");
     reply.headers.emplace_back("Allow", "POST");
     return reply;
+  }
+  if (!options_.enable_lifecycle) {
+    return HttpReply::Text(403,
+                           "Lifecycle API is not enabled (start opswatch with "
+                           "--web.enable-lifecycle; SIGHUP always reloads)\n");
   }
   ReloadRequests::Answer answer = reload_requests_.Request(kReloadAnswerTimeout);
   switch (answer.kind) {

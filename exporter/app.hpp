@@ -26,12 +26,16 @@
 #include "exporter/scheduler.hpp"
 #include "exporter/snapshot_store.hpp"
 #include "exporter/state_dir_probe.hpp"
+#include "exporter/web_config_watcher.hpp"
+#include "exporter/web_guard.hpp"
 
 namespace opswatch {
 
 struct AppOptions {
   std::string config_file;
   std::string listen_address;
+  std::string web_config_file;    // empty: plain HTTP, no authentication
+  bool enable_lifecycle = false;  // POST /-/reload allowed
 };
 
 class App {
@@ -61,6 +65,9 @@ class App {
   Status Apply(Config config, bool deliver);  // REQUIRES(reload_mu_)
   void RecordReload(bool ok);
   void RegisterRoutes();
+  Status StartServing();
+  // Brings opswatch_http_auth_failures_total in the snapshot up to date (cheap when unchanged).
+  void PublishAuthFailures();
   HttpReply HandleMetrics(const HttpRequest& request);
   HttpReply HandleHealth(const HttpRequest& request);
   HttpReply HandleReady(const HttpRequest& request);
@@ -81,6 +88,10 @@ class App {
   AlertingPipeline alerting_;
   ExpositionCache exposition_;
   ThreadRunExecutor executor_;
+  WebGuard guard_;
+  std::unique_ptr<WebConfigWatcher> web_config_;  // set in Start when --web.config.file is given
+  std::mutex publish_mu_;  // keeps the published counter from going backwards
+  std::optional<uint64_t> published_auth_failures_;  // GUARDED_BY(publish_mu_)
   HttpServer server_;
   StateDirProbe state_dir_probe_;
   ReloadRequests reload_requests_;

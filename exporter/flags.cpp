@@ -11,11 +11,15 @@ alerts from threshold rules.
 
 Flags:
   --config.file=PATH          configuration file (default "opswatch.yml")
-  --config.check              validate the configuration and rule files, print problems as
+  --config.check              validate the configuration and rule files (and the web config when
+                              --web.config.file is given), print problems as
                               file:line:col: message, and exit 0 (valid) or 1
   --web.listen-address=ADDR   address to serve HTTP on (default ":10490"); port 0 picks a free
                               port, which is logged
-  --web.config.file=PATH      TLS and basic-auth configuration (exporter-toolkit web-config format)
+  --web.config.file=PATH      TLS, client certificates, basic auth and security headers
+                              (exporter-toolkit's web-config format); re-read when it or the
+                              files it names change
+  --web.enable-lifecycle      allow POST /-/reload (otherwise 403; SIGHUP always reloads)
   --log.level=LEVEL           debug, info, warn or error (default "info")
   --log.format=FORMAT         logfmt or json (default "logfmt")
   --once                      run every collector once, evaluate rules once, print the exposition
@@ -25,7 +29,8 @@ Flags:
   --version                   print version information and exit
   --help                      print this help and exit
 
-Signals: SIGHUP reloads the configuration (as does POST /-/reload); SIGTERM and SIGINT stop.
+Signals: SIGHUP reloads the configuration (as does POST /-/reload with --web.enable-lifecycle);
+SIGTERM and SIGINT stop.
 )";
 }
 
@@ -45,6 +50,7 @@ Result<Flags> ParseFlags(const std::vector<std::string>& args) {
     bool* target;
   };
   BoolFlag bool_flags[] = {{"--config.check", &flags.config_check},
+                           {"--web.enable-lifecycle", &flags.enable_lifecycle},
                            {"--once", &flags.once},
                            {"--print-rules", &flags.print_rules},
                            {"--version", &flags.version},

@@ -13,6 +13,7 @@ struct Flags {
   bool config_check = false;
   std::string listen_address = ":10490";
   std::string web_config_file;
+  bool enable_lifecycle = false;
   std::string log_level = "info";
   std::string log_format = "logfmt";
   bool once = false;

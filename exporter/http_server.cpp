@@ -10,7 +10,9 @@
 #include <utility>
 #include <vector>
 
+#include "exporter/civetweb_tls.hpp"
 #include "exporter/socket_shutdown.hpp"
+#include "exporter/tls_context.hpp"
 
 namespace opswatch {
 namespace {
@@ -43,6 +45,17 @@ const char* ReasonPhrase(int status) {
     default:
       return "";
   }
+}
+
+// The connection ends after this request: the client said "close", or spoke HTTP/1.0 without
+// asking for keep-alive.
+bool WillClose(const HttpRequest& request, const char* http_version) {
+  std::string connection = request.Header("connection");
+  std::transform(connection.begin(), connection.end(), connection.begin(),
+                 [](unsigned char c) { return std::tolower(c); });
+  if (connection.find("close") != std::string::npos) return true;
+  return http_version != nullptr && std::string_view(http_version) == "1.0" &&
+         connection.find("keep-alive") == std::string::npos;
 }
 
 }  // namespace
@@ -88,11 +101,18 @@ void HttpServer::Route(const std::string& path, HttpHandler handler) {
   routes_[path] = std::move(handler);
 }
 
-Status HttpServer::Start(const std::string& address, const HttpServerLimits& limits) {
+Status HttpServer::Start(const std::string& address, const HttpServerLimits& limits,
+                         TlsContextSwitch* tls) {
   auto ports = ToCivetListeningPorts(address);
   if (!ports) return ports.status();
+  tls_ = tls;
+  if (tls_) {
+    // Starting HTTPS when CivetWeb's TLS did not initialise would crash on the first handshake.
+    Status ready = InitCivetWebTls();
+    if (!ready.ok()) return Status::Error("cannot serve HTTPS: " + ready.message());
+  }
   const std::vector<std::pair<std::string, std::string>> settings = {
-      {"listening_ports", *ports},
+      {"listening_ports", *ports + (tls_ ? "s" : "")},
       {"num_threads", std::to_string(limits.worker_threads)},
       {"connection_queue", std::to_string(limits.connection_queue)},
       {"listen_backlog", std::to_string(limits.listen_backlog)},
@@ -109,6 +129,7 @@ Status HttpServer::Start(const std::string& address, const HttpServerLimits& lim
   }
   options.push_back(nullptr);
   mg_callbacks callbacks{};
+  if (tls_) callbacks.external_ssl_ctx = &HttpServer::ProvideSslContext;
   mg_init_library(0);
   ctx_ = mg_start(&callbacks, this, options.data());
   if (!ctx_) {
@@ -146,6 +167,39 @@ void HttpServer::Stop() {
   ctx_ = nullptr;
 }
 
+int HttpServer::ProvideSslContext(void** ssl_ctx, void* self_ptr) {
+  auto* self = static_cast<HttpServer*>(self_ptr);
+  // Called with NULL when CivetWeb creates its context and with it when freeing it: 1 means
+  // "use this one" and "do not free it" (TlsContextSwitch owns it).
+  if (*ssl_ctx == nullptr) *ssl_ctx = self->tls_->base();
+  return 1;
+}
+
+HttpReply HttpServer::Serve(mg_connection* conn, HttpRequest& request) {
+  auto route = routes_.find(request.path);
+  if (route == routes_.end()) {
+    static const HttpHandler kNotFound = [](const HttpRequest&) {
+      return HttpReply::Text(404, "404 page not found\n");
+    };
+    return middleware_ ? middleware_(request, kNotFound) : kNotFound(request);
+  }
+  if (request.method == "POST" || request.method == "PUT") {
+    char buf[8192];
+    int n;
+    while ((n = mg_read(conn, buf, sizeof buf)) > 0) {
+      if (request.body.size() + n > kMaxRequestBody) {
+        return HttpReply::Text(413, "request body too large\n");
+      }
+      request.body.append(buf, n);
+    }
+  }
+  try {
+    return middleware_ ? middleware_(request, route->second) : route->second(request);
+  } catch (const std::exception& e) {
+    return HttpReply::Text(500, std::string("internal error: ") + e.what() + "\n");
+  }
+}
+
 int HttpServer::Dispatch(mg_connection* conn, void* self_ptr) {
   auto* self = static_cast<HttpServer*>(self_ptr);
   const mg_request_info* info = mg_get_request_info(conn);
@@ -153,36 +207,14 @@ int HttpServer::Dispatch(mg_connection* conn, void* self_ptr) {
   request.method = info->request_method ? info->request_method : "";
   request.path = info->local_uri ? info->local_uri : "";
   request.query = info->query_string ? info->query_string : "";
+  request.remote_address = info->remote_addr;
   for (int i = 0; i < info->num_headers; ++i) {
     std::string name = info->http_headers[i].name;
     std::transform(name.begin(), name.end(), name.begin(),
                    [](unsigned char c) { return std::tolower(c); });
     request.headers[name] = info->http_headers[i].value;
   }
-  HttpReply reply;
-  auto route = self->routes_.find(request.path);
-  if (route == self->routes_.end()) {
-    reply = HttpReply::Text(404, "404 page not found\n");
-  } else {
-    if (request.method == "POST" || request.method == "PUT") {
-      char buf[8192];
-      int n;
-      while ((n = mg_read(conn, buf, sizeof buf)) > 0) {
-        if (request.body.size() + n > kMaxRequestBody) {
-          reply = HttpReply::Text(413, "request body too large\n");
-          break;
-        }
-        request.body.append(buf, n);
-      }
-    }
-    if (reply.status != 413) {
-      try {
-        reply = route->second(request);
-      } catch (const std::exception& e) {
-        reply = HttpReply::Text(500, std::string("internal error: ") + e.what() + "\n");
-      }
-    }
-  }
+  HttpReply reply = self->Serve(conn, request);
   static const std::string kNoBody;
   const std::string& body = reply.body ? *reply.body : kNoBody;
   std::string head = "HTTP/1.1 " + std::to_string(reply.status) + " " + ReasonPhrase(reply.status) +
@@ -190,6 +222,10 @@ int HttpServer::Dispatch(mg_connection* conn, void* self_ptr) {
                      "\r\nContent-Length: " + std::to_string(body.size()) +
                      "\r\nCache-Control: no-store\r\n";
   for (const auto& [name, value] : reply.headers) head += name + ": " + value + "\r\n";
+  // CivetWeb closes the connection after this reply when the client asked for that; saying so
+  // keeps the client from sending its next request on it (over TLS, curl then saw the server's
+  // close_notify as a dead connection and some transfers failed).
+  if (WillClose(request, info->http_version)) head += "Connection: close\r\n";
   head += "\r\n";
   bool send_body = request.method != "HEAD";
   if (send_body && body.size() <= kCoalesceBodyBytes) {

@@ -32,6 +32,7 @@ struct HttpRequest {
   std::string query;
   std::map<std::string, std::string> headers;  // lower-cased names
   std::string body;                            // up to 1 MiB
+  std::string remote_address;
   std::string Header(const std::string& lower_name) const {
     auto it = headers.find(lower_name);
     return it == headers.end() ? "" : it->second;
@@ -49,6 +50,11 @@ struct HttpReply {
 };
 
 using HttpHandler = std::function<HttpReply(const HttpRequest&)>;
+// Runs around every handler, unknown paths included (authentication, response headers): it calls
+// `next` or answers itself.
+using HttpMiddleware = std::function<HttpReply(const HttpRequest&, const HttpHandler& next)>;
+
+class TlsContextSwitch;
 
 struct HttpServerLimits {
   // Worker threads (one per open connection). 128 x 100 KiB stacks: about 13 MiB of address
@@ -75,14 +81,23 @@ class HttpServer {
 
   // Exact-path routes; register before Start().
   void Route(const std::string& path, HttpHandler handler);
+  // Register before Start().
+  void Use(HttpMiddleware middleware) { middleware_ = std::move(middleware); }
   // `address` is Prometheus-style: ":10490", "0.0.0.0:10490", "127.0.0.1:0" (port 0 picks one).
-  Status Start(const std::string& address, const HttpServerLimits& limits = {});
+  // With `tls` the server speaks only HTTPS, with the contexts `tls` hands out; it must outlive
+  // the server.
+  Status Start(const std::string& address, const HttpServerLimits& limits = {},
+               TlsContextSwitch* tls = nullptr);
   void Stop();
   int port() const { return port_; }
 
  private:
   static int Dispatch(mg_connection* conn, void* self);
+  static int ProvideSslContext(void** ssl_ctx, void* self);
+  HttpReply Serve(mg_connection* conn, HttpRequest& request);
   std::map<std::string, HttpHandler> routes_;
+  HttpMiddleware middleware_;
+  TlsContextSwitch* tls_ = nullptr;
   mg_context* ctx_ = nullptr;
   std::unique_ptr<AcceptGate> gate_;
   int port_ = 0;

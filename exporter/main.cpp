@@ -13,6 +13,7 @@
 #include "exporter/app.hpp"
 #include "exporter/flags.hpp"
 #include "exporter/log.hpp"
+#include "exporter/web_config_watcher.hpp"
 
 namespace {
 
@@ -26,6 +27,19 @@ int CheckConfig(const opswatch::Flags& flags) {
     return 1;
   }
   std::cout << flags.config_file << ": OK (" << load.config.collectors.size() << " collectors)\n";
+  if (!flags.web_config_file.empty()) {
+    // Loaded as at start, certificates included, but applied to nothing.
+    opswatch::RealClock clock;
+    opswatch::NullLogger logger;
+    opswatch::WebGuard guard({}, clock, logger);
+    opswatch::WebConfigWatcher web(flags.web_config_file, env, guard, logger);
+    opswatch::Status loaded = web.Load();
+    if (!loaded.ok()) {
+      std::cerr << loaded.message();
+      return 1;
+    }
+    std::cout << flags.web_config_file << ": OK\n";
+  }
   return 0;
 }
 
@@ -97,7 +111,9 @@ int main(int argc, char** argv) {
   pthread_sigmask(SIG_BLOCK, &signals, nullptr);
   signal(SIGPIPE, SIG_IGN);
 
-  opswatch::App app({flags->config_file, flags->listen_address}, clock, logger);
+  opswatch::App app(
+      {flags->config_file, flags->listen_address, flags->web_config_file, flags->enable_lifecycle},
+      clock, logger);
   if (flags->once) return app.RunOnce(std::cout, std::cerr);
   if (flags->print_rules) return app.PrintRules(std::cout, std::cerr);
 

@@ -36,7 +36,8 @@ std::string HtmlEscape(const std::string& text) {
 
 HealthReport RenderHealth(const Snapshot& snapshot, const HealthFacts& facts) {
   nlohmann::ordered_json j;
-  bool ok = facts.alerting.ok && facts.state_dir_problem.empty();
+  bool ok = facts.alerting.ok && facts.state_dir_problem.empty() &&
+            (!facts.web_config || facts.web_config->ok);
   nlohmann::ordered_json collectors = nlohmann::ordered_json::object();
   for (const auto& c : snapshot.collectors) {
     bool collector_ok = c.has_run && c.ok;
@@ -61,6 +62,11 @@ HealthReport RenderHealth(const Snapshot& snapshot, const HealthFacts& facts) {
                   {"stateDirFreeBytes", facts.state_dir_free_bytes < 0
                                             ? nlohmann::ordered_json(nullptr)
                                             : nlohmann::ordered_json(facts.state_dir_free_bytes)}};
+  if (facts.web_config) {
+    j["webConfig"] = {{"ok", facts.web_config->ok},
+                      {"file", facts.web_config->file},
+                      {"lastError", facts.web_config->last_error}};
+  }
   return HealthReport{ok, DumpJson(j)};
 }
 

@@ -2,6 +2,7 @@
 // facts, so they are unit-testable.
 #pragma once
 
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -30,6 +31,13 @@ struct HealthFacts {
   std::string state_dir_problem;     // empty: the state dir is writable
   AlertingHealth alerting;
   std::vector<ActiveAlertView> alerts;  // for the status page
+  // Set when --web.config.file is given.
+  struct WebConfigView {
+    bool ok = true;
+    std::string file;
+    std::string last_error;
+  };
+  std::optional<WebConfigView> web_config;
 };
 
 struct HealthReport {

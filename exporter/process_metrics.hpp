@@ -19,7 +19,11 @@ inline constexpr MetricFamilySpec kConfigLastReloadSuccessTimestamp{
     "opswatch_config_last_reload_success_timestamp_seconds", MetricType::kGauge,
     "When the configuration was last loaded successfully."};
 
+inline constexpr MetricFamilySpec kHttpAuthFailures{
+    "opswatch_http_auth_failures_total", MetricType::kCounter,
+    "HTTP requests refused for missing or wrong basic-auth credentials."};
+
 inline constexpr std::array kFamilies = {kBuildInfo, kConfigLastReloadSuccessful,
-                                         kConfigLastReloadSuccessTimestamp};
+                                         kConfigLastReloadSuccessTimestamp, kHttpAuthFailures};
 
 }  // namespace opswatch::process_metrics

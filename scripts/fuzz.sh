@@ -18,7 +18,7 @@ build="build-fuzz"
 declare -A max_len=([config_fuzz]=16384 [promql_fuzz]=4096 [template_fuzz]=4096
                     [http_check_fuzz]=8192 [backup_fuzz]=32768
                     [exposition_fuzz]=8192 [log_line_fuzz]=4096
-                    [nagios_perfdata_fuzz]=8192)
+                    [nagios_perfdata_fuzz]=8192 [web_config_fuzz]=8192)
 
 launcher=()
 if command -v ccache >/dev/null; then

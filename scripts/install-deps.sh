@@ -9,7 +9,7 @@ export DEBIAN_FRONTEND=noninteractive
 
 build=(build-essential cmake ninja-build pkg-config git ca-certificates
        prometheus-cpp-dev libcivetweb-dev libyaml-cpp-dev libcurl4-openssl-dev libpq-dev
-       libboost-test-dev nlohmann-json3-dev libre2-dev zlib1g-dev libssl-dev)
+       libboost-test-dev nlohmann-json3-dev libre2-dev zlib1g-dev libssl-dev libcrypt-dev)
 test=(postgresql postgresql-client prometheus prometheus-alertmanager prometheus-node-exporter
       openssl curl wrk gzip tar coreutils procps clang-format shellcheck python3 docker-compose
       clang libclang-rt-14-dev monitoring-plugins-basic

@@ -513,8 +513,9 @@ cmd_start() {
   wait_for 30 alertmanager "ready Alertmanager" http_ok "$ALERTMANAGER_PORT" /-/ready
 
   say "opswatch on 127.0.0.1:$OPSWATCH_PORT ($opswatch_bin)"
+  # --web.enable-lifecycle: the demo's README says to edit the copies and POST /-/reload.
   spawn opswatch "$opswatch_bin" --config.file="$demo_dir/opswatch.yml" \
-    --web.listen-address="127.0.0.1:$OPSWATCH_PORT"
+    --web.listen-address="127.0.0.1:$OPSWATCH_PORT" --web.enable-lifecycle
   wait_for 60 opswatch "ready opswatch" http_ok "$OPSWATCH_PORT" /-/ready
 
   say "Prometheus on 127.0.0.1:$PROMETHEUS_PORT"

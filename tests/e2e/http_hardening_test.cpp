@@ -156,7 +156,7 @@ BOOST_AUTO_TEST_CASE(reload_over_http_of_deeply_nested_files_answers_and_survive
   TempDir dir;
   std::string config = dir.Write("opswatch.yml", BaseConfig(dir) + "rule_files: [rules.yml]\n");
   dir.Write("rules.yml", RuleFile("vector(1)"));
-  OpswatchProcess ow(config);
+  OpswatchProcess ow(config, {"--web.enable-lifecycle"});
   BOOST_REQUIRE(ow.WaitForStatus("/-/ready", 200, 30s));
 
   struct Variant {
@@ -195,7 +195,7 @@ BOOST_AUTO_TEST_CASE(reload_over_http_of_deeply_nested_files_answers_and_survive
 BOOST_AUTO_TEST_CASE(reload_accepts_only_post) {
   TempDir dir;
   std::string config = dir.Write("opswatch.yml", BaseConfig(dir));
-  OpswatchProcess ow(config);
+  OpswatchProcess ow(config, {"--web.enable-lifecycle"});
   BOOST_REQUIRE(ow.WaitForStatus("/-/ready", 200, 30s));
   for (const char* method : {"PUT", "GET", "DELETE", "PATCH"}) {
     BOOST_TEST_CONTEXT(method) {

@@ -80,7 +80,7 @@ BOOST_AUTO_TEST_CASE(reloads_under_scrape_load_with_flapping_target_and_receiver
   const std::string config_a = Config(dir, target, receiver, "200ms");
   const std::string config_b = Config(dir, target, receiver, "300ms");
   const std::string path = dir.Write("opswatch.yml", config_a);
-  OpswatchProcess ow(path);
+  OpswatchProcess ow(path, {"--web.enable-lifecycle"});
   BOOST_TEST_REQUIRE(ow.WaitForStatus("/-/ready", 200, 60s));
 
   std::atomic<bool> stop{false};

@@ -79,6 +79,11 @@ BOOST_AUTO_TEST_CASE(serves_valid_metrics_equal_to_statvfs) {
   BOOST_TEST(ow.Get("/").body.find("root-disk") != std::string::npos);
   BOOST_TEST(ow.Get("/nope").status == 404);
   BOOST_TEST(ow.Get("/-/reload").status == 405);
+  // Without --web.enable-lifecycle (as in Prometheus) a POST is refused and nothing reloads.
+  HttpResponse refused = HttpPost(ow.Url("/-/reload"), "");
+  BOOST_TEST(refused.status == 403);
+  BOOST_TEST(refused.body.find("--web.enable-lifecycle") != std::string::npos, refused.body);
+  BOOST_TEST(ow.process().Stderr().find("reloading configuration") == std::string::npos);
 }
 
 BOOST_AUTO_TEST_CASE(health_is_503_when_a_collector_fails) {
@@ -101,7 +106,7 @@ BOOST_AUTO_TEST_CASE(health_is_503_when_a_collector_fails) {
 BOOST_AUTO_TEST_CASE(reload_good_and_bad_configs) {
   TempDir dir;
   std::string config = dir.Write("opswatch.yml", DiskConfig(dir));
-  OpswatchProcess ow(config);
+  OpswatchProcess ow(config, {"--web.enable-lifecycle"});
   BOOST_REQUIRE(ow.WaitForStatus("/-/ready", 200, 10s));
 
   // Good reload via SIGHUP: a new collector appears.
