@@ -10,7 +10,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 lines=${1:-2000000}
-# shellcheck source=bench/lib.sh
+# shellcheck source=bench/lib.sh source-path=SCRIPTDIR/../..
 source bench/lib.sh
 
 echo "writing $lines plain and $lines JSON lines..."
