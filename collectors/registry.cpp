@@ -15,6 +15,9 @@
 #include "collectors/postgres/postgres_config.hpp"
 #include "collectors/postgres/postgres_metrics.hpp"
 #include "collectors/postgres/postgres_rules.hpp"
+#include "collectors/scrape/scrape_config.hpp"
+#include "collectors/scrape/scrape_metrics.hpp"
+#include "collectors/scrape/scrape_rules.hpp"
 
 namespace opswatch {
 
@@ -41,6 +44,8 @@ void RegisterBuiltinCollectors(CollectorRegistry& registry) {
   registry.Register("log", {ParseLogCollector, log_metrics::kFamilies, LogBuiltinRules});
   registry.Register("postgres",
                     {ParsePostgresCollector, postgres_metrics::kFamilies, PostgresBuiltinRules});
+  registry.Register("scrape",
+                    {ParseScrapeCollector, scrape_metrics::kFamilies, ScrapeBuiltinRules});
 }
 
 }  // namespace opswatch
