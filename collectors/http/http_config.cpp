@@ -145,12 +145,19 @@ bool ReadExpectStatus(MapReader& reader, HttpConfig& config) {
   return ok;
 }
 
-bool ReadChecks(MapReader& reader, HttpConfig& config) {
-  YAML::Node node = reader.Child("checks");
+// Reads `key` as a list of distinct expressions in the check language (checks, JSON paths): each
+// item a scalar, parsed by `parse`, which reports the error's offset for a position inside the
+// item. Items are not ${ENV}-expanded: they are code, and `$` names the JSON root. `on_parsed`
+// receives each item's text and parsed value; `describe_error` words a parse error.
+template <class Parse, class DescribeError, class OnParsed>
+bool ReadExpressionList(MapReader& reader, const std::string& key, const std::string& list_noun,
+                        const std::string& item_noun, const std::string& duplicate_noun,
+                        Parse parse, DescribeError describe_error, OnParsed on_parsed) {
+  YAML::Node node = reader.Child(key);
   if (!node.IsDefined()) return true;
-  std::string path = reader.KeyPath("checks");
+  std::string path = reader.KeyPath(key);
   if (!node.IsSequence()) {
-    reader.errors().Add(node, path + ": expected a list of checks");
+    reader.errors().Add(node, path + ": expected a list of " + list_noun);
     return false;
   }
   bool ok = true;
@@ -159,62 +166,44 @@ bool ReadChecks(MapReader& reader, HttpConfig& config) {
     const YAML::Node& item = node[i];
     std::string item_path = path + "[" + std::to_string(i) + "]";
     if (!item.IsScalar()) {
-      reader.errors().Add(item, item_path + ": expected a check expression");
+      reader.errors().Add(item, item_path + ": expected a " + item_noun);
       ok = false;
       continue;
     }
-    // Checks are not ${ENV}-expanded: they are code, and `$` names the JSON root.
     CheckParseError error;
-    auto check = ParseCheck(item.Scalar(), &error);
-    if (!check) {
+    auto parsed = parse(item.Scalar(), &error);
+    if (!parsed) {
       reader.errors().Add(MarkInside(item, error.offset),
-                          item_path + ": " + check.error() + " in check \"" + item.Scalar() + "\"");
+                          item_path + ": " + describe_error(parsed.error(), item.Scalar()));
       ok = false;
       continue;
     }
     if (!seen.insert(item.Scalar()).second) {
-      reader.errors().Add(item, item_path + ": duplicate check");
+      reader.errors().Add(item, item_path + ": duplicate " + duplicate_noun);
       ok = false;
       continue;
     }
-    config.checks.push_back(std::move(check).value());
+    on_parsed(item.Scalar(), std::move(parsed).value());
   }
   return ok;
 }
 
+bool ReadChecks(MapReader& reader, HttpConfig& config) {
+  return ReadExpressionList(
+      reader, "checks", "checks", "check expression", "check", ParseCheck,
+      [](const std::string& error, const std::string& text) {
+        return error + " in check \"" + text + "\"";
+      },
+      [&config](const std::string&, auto check) { config.checks.push_back(std::move(check)); });
+}
+
 bool ReadExports(MapReader& reader, HttpConfig& config) {
-  YAML::Node node = reader.Child("export");
-  if (!node.IsDefined()) return true;
-  std::string path = reader.KeyPath("export");
-  if (!node.IsSequence()) {
-    reader.errors().Add(node, path + ": expected a list of JSON paths");
-    return false;
-  }
-  bool ok = true;
-  std::set<std::string> seen;
-  for (size_t i = 0; i < node.size(); ++i) {
-    const YAML::Node& item = node[i];
-    std::string item_path = path + "[" + std::to_string(i) + "]";
-    if (!item.IsScalar()) {
-      reader.errors().Add(item, item_path + ": expected a JSON path");
-      ok = false;
-      continue;
-    }
-    CheckParseError error;
-    auto parsed = ParseJsonPath(item.Scalar(), &error);
-    if (!parsed) {
-      reader.errors().Add(MarkInside(item, error.offset), item_path + ": " + parsed.error());
-      ok = false;
-      continue;
-    }
-    if (!seen.insert(item.Scalar()).second) {
-      reader.errors().Add(item, item_path + ": duplicate field");
-      ok = false;
-      continue;
-    }
-    config.exports.push_back(HttpExport{item.Scalar(), std::move(parsed).value()});
-  }
-  return ok;
+  return ReadExpressionList(
+      reader, "export", "JSON paths", "JSON path", "field", ParseJsonPath,
+      [](const std::string& error, const std::string&) { return error; },
+      [&config](const std::string& text, auto path) {
+        config.exports.push_back(HttpExport{text, std::move(path)});
+      });
 }
 
 bool ReadTls(MapReader& reader, HttpConfig& config) {

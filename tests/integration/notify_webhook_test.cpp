@@ -167,6 +167,8 @@ BOOST_FIXTURE_TEST_CASE(hanging_receiver_delays_nobody, Fixture) {
   // The bound is the point: waiting on the dead receiver would take its 8 s timeout; 4 s leaves a
   // loaded two-core machine under ASan plenty of room.
   BOOST_TEST((alive[0].at - submitted < 4s));
+  // Both deliveries run concurrently, so the dead one may reach the receiver after the alive one.
+  BOOST_TEST(receiver.WaitForRequests("/dead", 1, 10s));
   BOOST_TEST(receiver.Requests("/dead").size() == 1u);
   // The receiver records before it answers: give the alive reply a moment to be processed.
   BOOST_TEST(WaitQueued(1, 20s));   // dead's notification still pending

@@ -57,6 +57,16 @@ bool RecordingReceiver::WaitForSuccesses(const std::string& path, size_t count,
   });
 }
 
+bool RecordingReceiver::WaitForRequests(const std::string& path, size_t count,
+                                        std::chrono::milliseconds timeout) {
+  std::unique_lock lock(mu_);
+  return cv_.wait_for(lock, timeout, [&] {
+    size_t seen = 0;
+    for (const auto& r : requests_) seen += r.path == path ? 1 : 0;
+    return seen >= count;
+  });
+}
+
 int RecordingReceiver::Handle(mg_connection* conn, void* self) {
   return static_cast<RecordingReceiver*>(self)->Serve(conn);
 }
@@ -86,6 +96,7 @@ int RecordingReceiver::Serve(mg_connection* conn) {
     }
     if (!response.hang) request.answered = response.status;
     requests_.push_back(request);
+    cv_.notify_all();  // WaitForRequests sees a hanging request too
     if (response.hang) {
       cv_.wait(lock, [this] { return stopping_; });
       return 0;  // never answered; the connection closes with the server

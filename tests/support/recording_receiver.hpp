@@ -50,6 +50,8 @@ class RecordingReceiver {
   std::vector<RecordedRequest> Requests(const std::string& path = "") const;
   // Waits until `count` requests to `path` were answered 2xx, or `timeout`; true when reached.
   bool WaitForSuccesses(const std::string& path, size_t count, std::chrono::milliseconds timeout);
+  // Waits until `count` requests to `path` arrived (answered or hanging), or `timeout`.
+  bool WaitForRequests(const std::string& path, size_t count, std::chrono::milliseconds timeout);
 
  private:
   static int Handle(mg_connection* conn, void* self);
