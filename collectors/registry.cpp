@@ -17,7 +17,6 @@
 #include "collectors/postgres/postgres_rules.hpp"
 #include "collectors/scrape/scrape_config.hpp"
 #include "collectors/scrape/scrape_metrics.hpp"
-#include "collectors/scrape/scrape_rules.hpp"
 
 namespace opswatch {
 
@@ -44,8 +43,8 @@ void RegisterBuiltinCollectors(CollectorRegistry& registry) {
   registry.Register("log", {ParseLogCollector, log_metrics::kFamilies, LogBuiltinRules});
   registry.Register("postgres",
                     {ParsePostgresCollector, postgres_metrics::kFamilies, PostgresBuiltinRules});
-  registry.Register("scrape",
-                    {ParseScrapeCollector, scrape_metrics::kFamilies, ScrapeBuiltinRules});
+  // Scrape's TargetDown needs the job, so its parser writes it (ParsedCollector::config_rules).
+  registry.Register("scrape", {ParseScrapeCollector, scrape_metrics::kFamilies, nullptr});
 }
 
 }  // namespace opswatch

@@ -2,7 +2,6 @@
 
 #include <algorithm>
 #include <condition_variable>
-#include <map>
 #include <mutex>
 
 #include "collectors/scrape/scrape_metrics.hpp"
@@ -19,88 +18,11 @@ struct ScrapeCollector::Shared {
   std::vector<Slot> slots;  // one per target
 };
 
-Labels ScrapeTargetLabels(const ScrapeConfig& config, const ScrapeTarget& target) {
-  Labels labels = config.labels;
-  labels.Set("job", config.job);
-  labels.Set("instance", target.instance);
-  return labels;
-}
-
-Labels AttachTargetLabels(const Labels& scraped, const Labels& target_labels, bool honor_labels) {
-  Labels out = scraped;
-  if (honor_labels) {
-    for (const auto& label : target_labels) {
-      if (!scraped.Has(label.name)) out.Set(label.name, label.value);
-    }
-    return out;
-  }
-  std::vector<Label> conflicting;
-  for (const auto& label : target_labels) {
-    std::string_view exposed = scraped.Get(label.name);
-    if (!exposed.empty()) conflicting.push_back(Label{label.name, std::string(exposed)});
-    out.Set(label.name, label.value);
-  }
-  std::stable_sort(conflicting.begin(), conflicting.end(),
-                   [](const Label& a, const Label& b) { return a.name.size() < b.name.size(); });
-  for (size_t i = 0; i < conflicting.size(); ++i) {
-    std::string name = conflicting[i].name;
-    while (true) {
-      name = "exported_" + name;
-      bool taken = scraped.Has(name) || target_labels.Has(name) ||
-                   std::any_of(conflicting.begin(), conflicting.begin() + long(i),
-                               [&](const Label& l) { return l.name == name; });
-      if (!taken) break;
-    }
-    conflicting[i].name = name;
-  }
-  for (const auto& label : conflicting) out.Set(label.name, label.value);
-  return out;
-}
-
-ScrapeOutcome EvaluateScrapeResponse(const ScrapeConfig& config, const ScrapeTarget& target,
-                                     const HttpProbeResponse& response) {
-  ScrapeOutcome out;
-  if (!response.completed) {
-    out.error = response.error.empty() ? "no response" : response.error;
-    return out;
-  }
-  if (response.status != 200) {
-    out.error = "server returned HTTP status " + std::to_string(response.status);
-    return out;
-  }
-  ExpositionLimits limits;
-  limits.sample_limit = config.sample_limit;
-  auto parsed = ParseExposition(response.body,
-                                ExpositionFormatFromContentType(response.content_type), limits);
-  if (!parsed) {
-    out.error = "invalid exposition: " + parsed.error();
-    return out;
-  }
-  const Labels target_labels = ScrapeTargetLabels(config, target);
-  std::map<std::string, size_t, std::less<>> index;
-  for (const auto& sample : parsed->samples) {
-    const ExposedFamily& family = parsed->families[sample.family];
-    auto [it, inserted] = index.emplace(sample.series.name, out.series.size());
-    if (inserted) {
-      MetricFamily mf;
-      mf.name = sample.series.name;
-      mf.help = family.help.value_or("");
-      mf.type = family.type == ExposedType::kCounter ? MetricType::kCounter : MetricType::kGauge;
-      out.series.push_back(std::move(mf));
-    }
-    out.series[it->second].Add(
-        AttachTargetLabels(sample.series.labels, target_labels, config.honor_labels),
-        sample.series.value);
-  }
-  out.samples_scraped = parsed->samples.size();
-  out.up = true;
-  return out;
-}
-
 HttpProbeRequest BuildScrapeRequest(const ScrapeConfig& config, const ScrapeTarget& target,
                                     Millis timeout) {
   HttpProbeRequest request;
   request.url = target.url;
+  request.headers = config.headers;
   request.headers.emplace_back("Accept", Secret(kScrapeAcceptHeader));
   request.accept_encoding = "gzip";
   request.body_limit = config.body_limit;
@@ -115,7 +37,8 @@ ScrapeCollector::ScrapeCollector(ScrapeConfig config, HttpProbeLoop& loop, Clock
       clock_(clock),
       logger_(logger),
       shared_(std::make_shared<Shared>()),
-      last_error_(config_.targets.size()) {
+      last_error_(config_.targets.size()),
+      last_series_(config_.targets.size()) {
   shared_->slots.resize(config_.targets.size());
 }
 
@@ -168,6 +91,8 @@ CollectResult ScrapeCollector::Collect(const RunContext& ctx) {
   MetricFamily up = NewFamily(scrape_metrics::kUp);
   MetricFamily duration = NewFamily(scrape_metrics::kScrapeDuration);
   MetricFamily samples = NewFamily(scrape_metrics::kScrapeSamplesScraped);
+  MetricFamily kept = NewFamily(scrape_metrics::kScrapeSamplesPostMetricRelabeling);
+  MetricFamily added = NewFamily(scrape_metrics::kScrapeSeriesAdded);
   std::vector<MetricFamily> scraped;
   for (size_t i = 0; i < n; ++i) {
     const ScrapeTarget& target = config_.targets[i];
@@ -179,11 +104,16 @@ CollectResult ScrapeCollector::Collect(const RunContext& ctx) {
     } else {
       response = std::move(*responses[i]);
     }
-    ScrapeOutcome outcome = EvaluateScrapeResponse(config_, target, response);
+    ScrapeOutcome outcome = EvaluateScrapeResponse(config_, target, response, last_series_[i]);
     Labels labels = ScrapeTargetLabels(config_, target);
     up.Add(labels, outcome.up ? 1 : 0);
     duration.Add(labels, response.duration_seconds);
     samples.Add(labels, double(outcome.samples_scraped));
+    kept.Add(labels, double(outcome.samples_kept));
+    added.Add(labels, double(outcome.series_added));
+    // Prometheus keeps its series cache over a failed scrape: the series that come back are not
+    // new.
+    if (outcome.up) last_series_[i] = std::move(outcome.fingerprints);
     for (auto& family : outcome.series) scraped.push_back(std::move(family));
     if (outcome.error != last_error_[i]) {
       if (outcome.error.empty()) {
@@ -196,10 +126,10 @@ CollectResult ScrapeCollector::Collect(const RunContext& ctx) {
     }
   }
   CollectResult result;
-  result.families = MergeFamilies(std::move(scraped));
-  result.families.push_back(std::move(up));
-  result.families.push_back(std::move(duration));
-  result.families.push_back(std::move(samples));
+  (config_.expose ? result.foreign : result.foreign_unexposed) = MergeFamilies(std::move(scraped));
+  for (auto* family : {&up, &duration, &samples, &kept, &added}) {
+    result.foreign.push_back(std::move(*family));
+  }
   return result;
 }
 

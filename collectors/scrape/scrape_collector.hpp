@@ -1,7 +1,10 @@
 // scrape: fetches the Prometheus exposition of one or more targets through the shared
 // HttpProbeLoop, parses it with ParseExposition and returns the target's own series with `job`,
 // `instance` and the static labels attached as Prometheus attaches them, plus Prometheus's report
-// series per target (up, scrape_duration_seconds, scrape_samples_scraped).
+// series per target (up, scrape_duration_seconds, scrape_samples_scraped,
+// scrape_samples_post_metric_relabeling, scrape_series_added). Both go out as foreign series
+// (no collector label, ARCHITECTURE §7): the report series always on /metrics, the scraped ones
+// only with expose: true and in the rule history either way.
 //
 // A scrape fails whole: a transport error, a status other than 200, a body over body_limit, more
 // samples than sample_limit or a malformed exposition give up 0 and no series of that target. A
@@ -14,12 +17,14 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <unordered_set>
 #include <vector>
 
 #include "collectors/collector.hpp"
 #include "collectors/exposition_parser.hpp"
 #include "collectors/http_probe_loop.hpp"
 #include "collectors/scrape/scrape_config.hpp"
+#include "collectors/scrape/scrape_response.hpp"
 
 namespace opswatch {
 
@@ -27,25 +32,6 @@ namespace opswatch {
 inline constexpr char kScrapeAcceptHeader[] =
     "application/openmetrics-text;version=1.0.0,application/openmetrics-text;version=0.0.1;q=0.75,"
     "text/plain;version=0.0.4;q=0.5,*/*;q=0.1";
-
-// job, instance and the static labels of `target`.
-Labels ScrapeTargetLabels(const ScrapeConfig& config, const ScrapeTarget& target);
-
-// Prometheus's mutateSampleLabels without relabelling. honor_labels true: a label the target
-// exposes wins and a target label is only added when the series lacks it. false: the target label
-// wins and the exposed value moves to exported_<name> (exported_exported_<name> when that is taken
-// too, shorter names first).
-Labels AttachTargetLabels(const Labels& scraped, const Labels& target_labels, bool honor_labels);
-
-// What one response means: pure, so it is unit-tested without a network.
-struct ScrapeOutcome {
-  bool up = false;
-  std::string error;                 // why up == 0; empty when up
-  size_t samples_scraped = 0;        // 0 when the scrape failed
-  std::vector<MetricFamily> series;  // one family per exposed sample name, exposition order
-};
-ScrapeOutcome EvaluateScrapeResponse(const ScrapeConfig& config, const ScrapeTarget& target,
-                                     const HttpProbeResponse& response);
 
 HttpProbeRequest BuildScrapeRequest(const ScrapeConfig& config, const ScrapeTarget& target,
                                     Millis timeout);
@@ -64,6 +50,8 @@ class ScrapeCollector final : public Collector {
   Logger& logger_;
   std::shared_ptr<Shared> shared_;
   std::vector<std::string> last_error_;  // for logging changes only
+  // Per target: the series of its last successful scrape, for scrape_series_added.
+  std::vector<std::unordered_set<uint64_t>> last_series_;
 };
 
 }  // namespace opswatch

@@ -5,7 +5,9 @@
 #include <set>
 
 #include "collectors/collector_services.hpp"
+#include "collectors/relabel_config.hpp"
 #include "collectors/scrape/scrape_collector.hpp"
+#include "collectors/scrape/scrape_rules.hpp"
 #include "core/http_url.hpp"
 
 namespace opswatch {
@@ -68,6 +70,44 @@ bool ReadLabels(MapReader& reader, ScrapeConfig& config) {
   return ok;
 }
 
+// An HTTP token: the characters RFC 9110 allows in a header name.
+bool IsHeaderName(const std::string& name) {
+  static const std::string kSymbols = "!#$%&'*+-.^_`|~";
+  return !name.empty() && std::all_of(name.begin(), name.end(), [](char c) {
+    return std::isalnum(static_cast<unsigned char>(c)) || kSymbols.find(c) != std::string::npos;
+  });
+}
+
+bool ReadHeaders(MapReader& reader, ScrapeConfig& config) {
+  std::map<std::string, std::string> headers;
+  if (!reader.StringMap("headers", headers)) return false;
+  bool ok = true;
+  for (const auto& [name, value] : headers) {
+    if (!IsHeaderName(name)) {
+      reader.Fail("headers", "invalid header name \"" + name + "\"");
+      ok = false;
+    } else if (value.find_first_of("\r\n") != std::string::npos) {
+      reader.Fail("headers", "the value of \"" + name + "\" must not contain a line break");
+      ok = false;
+    } else {
+      config.headers.emplace_back(name, Secret(value));
+    }
+  }
+  return ok;
+}
+
+// A non-negative count; 0 means no limit.
+bool ReadLimit(MapReader& reader, const std::string& key, uint64_t& out) {
+  int64_t value = 0;
+  if (!reader.Int(key, value)) return false;
+  if (value < 0) {
+    reader.Fail(key, "must not be negative (0: no limit)");
+    return false;
+  }
+  out = uint64_t(value);
+  return true;
+}
+
 }  // namespace
 
 Result<std::string> ScrapeInstance(const std::string& url) {
@@ -93,16 +133,11 @@ std::optional<ScrapeConfig> ParseScrapeConfig(MapReader& reader, const Collector
   ok = ReadTargets(reader, config) && ok;
   ok = ReadLabels(reader, config) && ok;
   ok = reader.Bool("honor_labels", config.honor_labels) && ok;
-  int64_t sample_limit = 0;
-  if (reader.Int("sample_limit", sample_limit)) {
-    if (sample_limit < 0) {
-      reader.Fail("sample_limit", "must not be negative (0: no limit)");
-      ok = false;
-    }
-    config.sample_limit = uint64_t(std::max<int64_t>(sample_limit, 0));
-  } else {
-    ok = false;
-  }
+  ok = ReadHeaders(reader, config) && ok;
+  ok = ReadLimit(reader, "sample_limit", config.sample_limit) && ok;
+  ok = ReadLimit(reader, "label_limit", config.label_limit) && ok;
+  ok = ReadRelabelConfigs(reader, "metric_relabel_configs", config.metric_relabel_configs) && ok;
+  ok = reader.Bool("expose", config.expose) && ok;
   if (reader.Size("body_limit", config.body_limit)) {
     if (config.body_limit == 0) {
       reader.Fail("body_limit", "must be greater than 0");
@@ -120,6 +155,8 @@ std::optional<ParsedCollector> ParseScrapeCollector(MapReader& reader,
   auto config = ParseScrapeConfig(reader, id);
   if (!config) return std::nullopt;
   ParsedCollector parsed;
+  parsed.config_rules = ScrapeBuiltinRules(config->job);
+  parsed.exclusive_keys.push_back({"job", config->job});
   parsed.create = [config = *config](CollectorServices& services) -> std::unique_ptr<Collector> {
     return std::make_unique<ScrapeCollector>(config, services.http_loop(), services.clock(),
                                              services.logger());

@@ -5,9 +5,11 @@
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "collectors/collector.hpp"
+#include "collectors/relabel.hpp"
 #include "core/labels.hpp"
 #include "core/secret.hpp"
 
@@ -24,8 +26,13 @@ struct ScrapeConfig {
   std::vector<ScrapeTarget> targets;
   Labels labels;  // static labels, attached like job and instance
   bool honor_labels = false;
-  uint64_t sample_limit = 0;  // 0: no limit
+  // Sent with every request (values may hold tokens, hence Secret).
+  std::vector<std::pair<std::string, Secret>> headers;
+  uint64_t sample_limit = 0;  // 0: no limit; counted after metric_relabel_configs
+  uint64_t label_limit = 0;   // 0: no limit; labels per series with __name__, after relabelling
   uint64_t body_limit = 10 * 1024 * 1024;
+  std::vector<RelabelRule> metric_relabel_configs;
+  bool expose = false;  // re-publish the scraped series on our /metrics
   Millis timeout{10000};
 };
 

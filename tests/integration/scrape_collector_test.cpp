@@ -2,6 +2,7 @@
 #include "collectors/scrape/scrape_collector.hpp"
 
 #include <boost/test/unit_test.hpp>
+#include <cmath>
 #include <mutex>
 
 #include "collectors/http_probe_loop.hpp"
@@ -43,6 +44,20 @@ scribe_request_duration_seconds_sum 0.9
 scribe_request_duration_seconds_count 5
 )";
 
+// Every series the collector handed over, published or not.
+std::vector<MetricFamily> Everything(const CollectResult& result) {
+  std::vector<MetricFamily> all = result.foreign;
+  all.insert(all.end(), result.foreign_unexposed.begin(), result.foreign_unexposed.end());
+  return all;
+}
+
+// NaN when the series is missing, so a failed lookup fails the comparison instead of reading an
+// empty optional.
+double Value(const std::vector<MetricFamily>& families, const std::string& name,
+             const Labels& labels) {
+  return testing::SeriesValue(families, name, labels).value_or(std::nan(""));
+}
+
 struct Fixture {
   RecordingLogger logger;
   RealClock clock;
@@ -80,14 +95,20 @@ BOOST_FIXTURE_TEST_CASE(scrapes_good_malformed_and_unavailable_targets, Fixture)
   ScrapeCollector collector(Config(), loop, clock, logger);
   CollectResult result = collector.Collect({clock.SteadyNow() + std::chrono::seconds(5)});
   BOOST_TEST(result.status.ok());
-  const auto& f = result.families;
+  // Nothing gets collector=: the report series are published, the scraped ones (expose: false)
+  // only go to the rule history.
+  BOOST_TEST(result.families.empty());
+  BOOST_TEST(testing::FindFamily(result.foreign, "up"));
+  BOOST_TEST(!testing::FindFamily(result.foreign, "scribe_errors_total"));
+  BOOST_TEST(testing::FindFamily(result.foreign_unexposed, "scribe_errors_total"));
+  const auto f = Everything(result);
 
-  BOOST_TEST(*testing::SeriesValue(f, "up", Target(good)) == 1);
-  BOOST_TEST(*testing::SeriesValue(f, "up", Target(malformed)) == 0);
-  BOOST_TEST(*testing::SeriesValue(f, "up", Target(unavailable)) == 0);
-  BOOST_TEST(*testing::SeriesValue(f, "scrape_samples_scraped", Target(good)) == 6);
-  BOOST_TEST(*testing::SeriesValue(f, "scrape_samples_scraped", Target(malformed)) == 0);
-  BOOST_TEST(*testing::SeriesValue(f, "scrape_samples_scraped", Target(unavailable)) == 0);
+  BOOST_TEST(Value(f, "up", Target(good)) == 1);
+  BOOST_TEST(Value(f, "up", Target(malformed)) == 0);
+  BOOST_TEST(Value(f, "up", Target(unavailable)) == 0);
+  BOOST_TEST(Value(f, "scrape_samples_scraped", Target(good)) == 6);
+  BOOST_TEST(Value(f, "scrape_samples_scraped", Target(malformed)) == 0);
+  BOOST_TEST(Value(f, "scrape_samples_scraped", Target(unavailable)) == 0);
   for (auto* server : {&good, &malformed, &unavailable}) {
     auto duration = testing::SeriesValue(f, "scrape_duration_seconds", Target(*server));
     BOOST_REQUIRE(duration);
@@ -97,13 +118,12 @@ BOOST_FIXTURE_TEST_CASE(scrapes_good_malformed_and_unavailable_targets, Fixture)
   BOOST_TEST(good.last_accept() == kScrapeAcceptHeader);
 
   // The good target's series, with job/instance/static labels; none of the failed targets'.
-  BOOST_TEST(*testing::SeriesValue(f, "scribe_errors_total",
-                                   Labels(Target(good)).Set("code", "500")) == 7);
-  BOOST_TEST(*testing::SeriesValue(f, "scribe_storage_keys_total",
-                                   Labels(Target(good)).Set("exported_job", "exposed")) == 912345);
-  BOOST_TEST(*testing::SeriesValue(f, "scribe_request_duration_seconds_bucket",
-                                   Labels(Target(good)).Set("le", "0.1")) == 3);
-  BOOST_TEST(*testing::SeriesValue(f, "scribe_request_duration_seconds_count", Target(good)) == 5);
+  BOOST_TEST(Value(f, "scribe_errors_total", Labels(Target(good)).Set("code", "500")) == 7);
+  BOOST_TEST(Value(f, "scribe_storage_keys_total",
+                   Labels(Target(good)).Set("exported_job", "exposed")) == 912345);
+  BOOST_TEST(Value(f, "scribe_request_duration_seconds_bucket",
+                   Labels(Target(good)).Set("le", "0.1")) == 3);
+  BOOST_TEST(Value(f, "scribe_request_duration_seconds_count", Target(good)) == 5);
   BOOST_TEST(testing::FindFamily(f, "scribe_errors_total")->samples.size() == 1u);
   BOOST_TEST(!testing::FindFamily(f, "ok_metric"));
 
@@ -131,8 +151,11 @@ BOOST_FIXTURE_TEST_CASE(scrapes_good_malformed_and_unavailable_targets, Fixture)
   malformed.SetExposition(200, "application/openmetrics-text; version=1.0.0",
                           "# TYPE ok_metric gauge\nok_metric 1\n# EOF\n");
   result = collector.Collect({clock.SteadyNow() + std::chrono::seconds(5)});
-  BOOST_TEST(*testing::SeriesValue(result.families, "up", Target(malformed)) == 1);
-  BOOST_TEST(*testing::SeriesValue(result.families, "ok_metric", Target(malformed)) == 1);
+  BOOST_TEST(Value(Everything(result), "up", Target(malformed)) == 1);
+  BOOST_TEST(Value(Everything(result), "ok_metric", Target(malformed)) == 1);
+  // Its one series is new; the good target's five series were there the last time.
+  BOOST_TEST(Value(Everything(result), "scrape_series_added", Target(malformed)) == 1);
+  BOOST_TEST(Value(Everything(result), "scrape_series_added", Target(good)) == 0);
   BOOST_TEST(logger.lines().back().find("scrape target is up") != std::string::npos);
 }
 
@@ -146,10 +169,55 @@ BOOST_FIXTURE_TEST_CASE(a_body_over_the_limit_fails_only_its_target, Fixture) {
   config.body_limit = 4096;
   ScrapeCollector collector(config, loop, clock, logger);
   CollectResult result = collector.Collect({clock.SteadyNow() + std::chrono::seconds(5)});
-  BOOST_TEST(*testing::SeriesValue(result.families, "up", Target(good)) == 0);
-  BOOST_TEST(*testing::SeriesValue(result.families, "up", Target(malformed)) == 1);
-  BOOST_TEST(*testing::SeriesValue(result.families, "small", Target(unavailable)) == 2);
-  BOOST_TEST(!testing::FindFamily(result.families, "m"));
+  const auto f = Everything(result);
+  BOOST_TEST(Value(f, "up", Target(good)) == 0);
+  BOOST_TEST(Value(f, "up", Target(malformed)) == 1);
+  BOOST_TEST(Value(f, "small", Target(unavailable)) == 2);
+  BOOST_TEST(!testing::FindFamily(f, "m"));
+}
+
+BOOST_FIXTURE_TEST_CASE(relabelling_and_limits_apply_per_target_and_expose_publishes, Fixture) {
+  std::string many;
+  for (int i = 0; i < 5; ++i) many += "go_gc_" + std::to_string(i) + " 1\n";
+  good.SetExposition(200, "text/plain", many + "app_requests_total{code=\"503\"} 4\n");
+  malformed.SetExposition(200, "text/plain", many);
+  unavailable.SetExposition(200, "text/plain", "wide{a=\"1\",b=\"2\"} 1\n");
+  ScrapeConfig config = Config();
+  config.expose = true;
+  // go_* dropped before sample_limit counts: the good target keeps one sample and stays up.
+  config.sample_limit = 4;
+  config.label_limit = 5;  // __name__, job, instance, cluster, a, b: 6
+  RelabelRule drop_go;
+  RelabelSpec spec;
+  spec.source_labels = {"__name__", "code"};
+  spec.regex = "go_.*;";
+  spec.action = RelabelAction::kDrop;
+  BOOST_REQUIRE(!CompileRelabelRule(spec, drop_go));
+  config.metric_relabel_configs.push_back(drop_go);
+  ScrapeCollector collector(config, loop, clock, logger);
+  CollectResult result = collector.Collect({clock.SteadyNow() + std::chrono::seconds(5)});
+  BOOST_TEST(result.foreign_unexposed.empty());
+  const auto& f = result.foreign;
+  BOOST_TEST(Value(f, "up", Target(good)) == 1);
+  BOOST_TEST(Value(f, "scrape_samples_scraped", Target(good)) == 6);
+  BOOST_TEST(Value(f, "scrape_samples_post_metric_relabeling", Target(good)) == 1);
+  BOOST_TEST(Value(f, "app_requests_total", Labels(Target(good)).Set("code", "503")) == 4);
+  BOOST_TEST(!testing::FindFamily(f, "go_gc_0"));
+  BOOST_TEST(Value(f, "up", Target(malformed)) == 1);  // everything dropped is not a failure
+  BOOST_TEST(Value(f, "scrape_samples_post_metric_relabeling", Target(malformed)) == 0);
+  BOOST_TEST(Value(f, "up", Target(unavailable)) == 0);
+  BOOST_TEST(!testing::FindFamily(f, "wide"));
+
+  config.metric_relabel_configs.clear();  // now the five go_* samples count: over the limit
+  ScrapeCollector unfiltered(config, loop, clock, logger);
+  result = unfiltered.Collect({clock.SteadyNow() + std::chrono::seconds(5)});
+  BOOST_TEST(Value(result.foreign, "up", Target(good)) == 0);
+  BOOST_TEST(!testing::FindFamily(result.foreign, "app_requests_total"));
+  bool logged = false;
+  for (const auto& line : logger.lines()) {
+    logged = logged || line.find("sample_limit exceeded") != std::string::npos;
+  }
+  BOOST_TEST(logged);
 }
 
 }  // namespace

@@ -134,14 +134,78 @@ BOOST_AUTO_TEST_CASE(a_failed_scrape_is_up_0_with_no_series) {
   BOOST_TEST(over.series.empty());
 }
 
+RelabelRule Compiled(RelabelSpec spec) {
+  RelabelRule rule;
+  auto error = CompileRelabelRule(std::move(spec), rule);
+  BOOST_REQUIRE(!error);
+  return rule;
+}
+
+// Prometheus relabels after attaching the target labels, so rules can match job and instance and
+// the exported_ label; the limits then count what is left.
+BOOST_AUTO_TEST_CASE(metric_relabelling_sees_target_labels_and_limits_count_what_is_left) {
+  auto config = Config();
+  RelabelSpec rename;
+  rename.source_labels = {"__name__", "exported_job"};
+  rename.regex = "errs_total;(.*)";
+  rename.target_label = "__name__";
+  rename.replacement = "${1}_errors_total";
+  config.metric_relabel_configs.push_back(Compiled(rename));
+  RelabelSpec drop_cluster;
+  drop_cluster.action = RelabelAction::kLabelDrop;
+  drop_cluster.regex = "cluster|exported_job";
+  config.metric_relabel_configs.push_back(Compiled(drop_cluster));
+  config.label_limit = 4;  // __name__, code, instance, job
+  auto outcome = EvaluateScrapeResponse(
+      config, config.targets[0], Response(200, "errs_total{job=\"batch\",code=\"500\"} 3\n"));
+  BOOST_REQUIRE_MESSAGE(outcome.up, outcome.error);
+  BOOST_REQUIRE(outcome.series.size() == 1u);
+  BOOST_TEST(outcome.series[0].name == "batch_errors_total");
+  BOOST_TEST(outcome.series[0].samples[0].labels.ToString() ==
+             R"({code="500", instance="node-a:8081", job="scribe"})");
+
+  config.label_limit = 3;
+  auto over = EvaluateScrapeResponse(config, config.targets[0],
+                                     Response(200, "errs_total{job=\"batch\",code=\"500\"} 3\n"));
+  BOOST_TEST(!over.up);
+  BOOST_TEST(over.error ==
+             "label_limit exceeded (metric: batch_errors_total, number of labels: 4, limit: 3)");
+  BOOST_TEST(over.series.empty());
+}
+
+BOOST_AUTO_TEST_CASE(relabelling_away_the_name_fails_the_scrape) {
+  auto config = Config();
+  RelabelSpec keep;
+  keep.action = RelabelAction::kLabelKeep;
+  keep.regex = "job|instance";
+  config.metric_relabel_configs.push_back(Compiled(keep));
+  auto outcome = EvaluateScrapeResponse(config, config.targets[0], Response(200, "a 1\n"));
+  BOOST_TEST(!outcome.up);
+  BOOST_TEST(outcome.error == "missing metric name (__name__ label) after relabelling");
+  BOOST_TEST(outcome.samples_scraped == 1u);
+}
+
+BOOST_AUTO_TEST_CASE(series_added_counts_series_the_previous_scrape_did_not_have) {
+  auto config = Config();
+  auto first = EvaluateScrapeResponse(config, config.targets[0], Response(200, "a 1\nb 1\n"));
+  BOOST_TEST(first.series_added == 2u);
+  auto second = EvaluateScrapeResponse(config, config.targets[0], Response(200, "a 2\nc 1\n"),
+                                       first.fingerprints);
+  BOOST_TEST(second.series_added == 1u);
+  BOOST_TEST(second.samples_kept == 2u);
+}
+
 BOOST_AUTO_TEST_CASE(the_request_negotiates_like_prometheus) {
   auto config = Config();
   config.body_limit = 1234;
+  config.headers.emplace_back("Authorization", Secret("Bearer t"));
   auto request = BuildScrapeRequest(config, config.targets[0], Millis(500));
   BOOST_TEST(request.url.Reveal() == "http://node-a:8081/metrics");
-  BOOST_REQUIRE(request.headers.size() == 1u);
-  BOOST_TEST(request.headers[0].first == "Accept");
-  BOOST_TEST(request.headers[0].second.Reveal().starts_with("application/openmetrics-text"));
+  BOOST_REQUIRE(request.headers.size() == 2u);
+  BOOST_TEST(request.headers[0].first == "Authorization");
+  BOOST_TEST(request.headers[0].second.Reveal() == "Bearer t");
+  BOOST_TEST(request.headers[1].first == "Accept");
+  BOOST_TEST(request.headers[1].second.Reveal().starts_with("application/openmetrics-text"));
   BOOST_TEST(request.accept_encoding == "gzip");
   BOOST_TEST(request.body_limit == 1234u);
   BOOST_TEST(request.timeout.count() == 500);

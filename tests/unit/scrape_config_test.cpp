@@ -85,9 +85,49 @@ BOOST_AUTO_TEST_CASE(config_errors_name_the_key) {
   ExpectError("job: j\ntargets: [http://a/m]\nbody_limit: 0\n",
               "collectors[0].body_limit: must be greater than 0");
   ExpectError("job: j\ntargets: [http://a/m]\nhonor_labels: maybe\n", "collectors[0].honor_labels");
-  // Keys of later slices are unknown until they are implemented, never silently ignored.
-  auto later = Parse("job: j\ntargets: [http://a/m]\nexpose: true\n");
-  BOOST_TEST(later.Errors().find("unknown key \"expose\"") != std::string::npos, later.Errors());
+  ExpectError("job: j\ntargets: [http://a/m]\nlabel_limit: -2\n",
+              "collectors[0].label_limit: must not be negative");
+  ExpectError("job: j\ntargets: [http://a/m]\nheaders: {'X Y': v}\n",
+              "collectors[0].headers: invalid header name \"X Y\"");
+  ExpectError("job: j\ntargets: [http://a/m]\nmetric_relabel_configs: {action: drop}\n",
+              "collectors[0].metric_relabel_configs: must be a list of relabel configs");
+  ExpectError("job: j\ntargets: [http://a/m]\nmetric_relabel_configs: [{action: keep, bogus: 1}]\n",
+              "collectors[0].metric_relabel_configs[0]: unknown key \"bogus\"");
+  ExpectError(
+      "job: j\ntargets: [http://a/m]\nmetric_relabel_configs: [{regex: '(', action: drop}]\n",
+      "collectors[0].metric_relabel_configs[0].regex: invalid regular expression");
+  // ${...} is the config's environment syntax, so Go's ${1} is written $${1}.
+  ExpectError(
+      "job: j\ntargets: [http://a/m]\nmetric_relabel_configs: [{target_label: x, replacement: "
+      "'${1}'}]\n",
+      "replacement: invalid environment variable reference \"${1}\"");
+  // TLS is not read yet: an unknown key, never silently ignored.
+  auto later = Parse("job: j\ntargets: [http://a/m]\ntls: {insecure_skip_verify: true}\n");
+  BOOST_TEST(later.Errors().find("unknown key \"tls\"") != std::string::npos, later.Errors());
+}
+
+BOOST_AUTO_TEST_CASE(limits_relabelling_headers_and_expose_are_read) {
+  auto p = Parse(R"(
+job: j
+targets: [http://a/m]
+label_limit: 30
+headers: {Authorization: Bearer t0k}
+expose: true
+metric_relabel_configs:
+  - {source_labels: [__name__], regex: 'go_.*', action: drop}
+  - {source_labels: [code], regex: '(5)..', target_label: class, replacement: '$${1}xx'}
+)");
+  BOOST_REQUIRE_MESSAGE(p.config, p.Errors());
+  BOOST_TEST(p.config->label_limit == 30u);
+  BOOST_TEST(p.config->sample_limit == 0u);
+  BOOST_TEST(p.config->expose);
+  BOOST_REQUIRE(p.config->headers.size() == 1u);
+  BOOST_TEST(p.config->headers[0].first == "Authorization");
+  BOOST_TEST(p.config->headers[0].second.Reveal() == "Bearer t0k");
+  BOOST_REQUIRE(p.config->metric_relabel_configs.size() == 2u);
+  BOOST_TEST((p.config->metric_relabel_configs[0].spec.action == RelabelAction::kDrop));
+  BOOST_TEST(p.config->metric_relabel_configs[1].spec.replacement == "${1}xx");
+  BOOST_TEST(!Parse("job: j\ntargets: [http://a/m]\n").config->expose);
 }
 
 }  // namespace
