@@ -66,6 +66,11 @@ void HttpTestServer::SetExposition(int status, std::string content_type, std::st
   exposition_body_ = std::move(body);
 }
 
+void HttpTestServer::SetExpositionScript(std::function<std::string(uint64_t n)> script) {
+  std::lock_guard lock(mu_);
+  exposition_script_ = std::move(script);
+}
+
 std::string HttpTestServer::last_accept() const {
   std::lock_guard lock(mu_);
   return last_accept_;
@@ -148,7 +153,8 @@ int HttpTestServer::Serve(mg_connection* conn) {
       last_accept_ = accept ? accept : "";
       status = exposition_status_;
       content_type = exposition_type_;
-      body = exposition_body_;
+      ++exposition_requests_;
+      body = exposition_script_ ? exposition_script_(exposition_requests_) : exposition_body_;
     }
     Reply(conn, status, content_type, body);
     return status;

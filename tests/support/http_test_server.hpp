@@ -19,6 +19,8 @@
 
 #include <atomic>
 #include <condition_variable>
+#include <cstdint>
+#include <functional>
 #include <memory>
 #include <mutex>
 #include <string>
@@ -41,6 +43,10 @@ class HttpTestServer {
   std::string base_url() const;
   void SetHealth(int status, std::string body);
   void SetExposition(int status, std::string content_type, std::string body);
+  // From now on the /metrics body is script(n), n counting /metrics requests from 1: an
+  // exposition that changes with every scrape (a climbing counter). Called under the server's
+  // lock, so it must not call back into the server.
+  void SetExpositionScript(std::function<std::string(uint64_t n)> script);
   // The Accept header of the last /metrics request ("" before the first).
   std::string last_accept() const;
   // Bytes the streaming routes managed to write before the client went away.
@@ -61,6 +67,8 @@ class HttpTestServer {
   int exposition_status_ = 200;                                               // GUARDED_BY(mu_)
   std::string exposition_type_ = "text/plain; version=0.0.4; charset=utf-8";  // GUARDED_BY(mu_)
   std::string exposition_body_;                                               // GUARDED_BY(mu_)
+  std::function<std::string(uint64_t)> exposition_script_;                    // GUARDED_BY(mu_)
+  uint64_t exposition_requests_ = 0;                                          // GUARDED_BY(mu_)
   std::string last_accept_;                                                   // GUARDED_BY(mu_)
   std::atomic<uint64_t> streamed_bytes_{0};
   std::atomic<int> hanging_{0};
