@@ -21,6 +21,16 @@ struct ScrapeTarget {
   std::string log_name;  // scheme://host[:port]/path, without credentials, query or fragment
 };
 
+// As the http collector's tls block (README, "type: http"): paths read at load, so a missing file
+// is a config error rather than a failing scrape.
+struct ScrapeTls {
+  std::string ca_file;
+  std::string cert_file;
+  std::string key_file;
+  std::string server_name;
+  bool insecure_skip_verify = false;
+};
+
 struct ScrapeConfig {
   std::string job;
   std::vector<ScrapeTarget> targets;
@@ -28,6 +38,7 @@ struct ScrapeConfig {
   bool honor_labels = false;
   // Sent with every request (values may hold tokens, hence Secret).
   std::vector<std::pair<std::string, Secret>> headers;
+  ScrapeTls tls;
   uint64_t sample_limit = 0;  // 0: no limit; counted after metric_relabel_configs
   uint64_t label_limit = 0;   // 0: no limit; labels per series with __name__, after relabelling
   uint64_t body_limit = 10 * 1024 * 1024;

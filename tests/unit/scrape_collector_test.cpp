@@ -199,6 +199,8 @@ BOOST_AUTO_TEST_CASE(the_request_negotiates_like_prometheus) {
   auto config = Config();
   config.body_limit = 1234;
   config.headers.emplace_back("Authorization", Secret("Bearer t"));
+  config.tls.server_name = "scribe.internal";
+  config.tls.insecure_skip_verify = true;
   auto request = BuildScrapeRequest(config, config.targets[0], Millis(500));
   BOOST_TEST(request.url.Reveal() == "http://node-a:8081/metrics");
   BOOST_REQUIRE(request.headers.size() == 2u);
@@ -207,6 +209,8 @@ BOOST_AUTO_TEST_CASE(the_request_negotiates_like_prometheus) {
   BOOST_TEST(request.headers[1].first == "Accept");
   BOOST_TEST(request.headers[1].second.Reveal().starts_with("application/openmetrics-text"));
   BOOST_TEST(request.accept_encoding == "gzip");
+  BOOST_TEST(request.server_name == "scribe.internal");
+  BOOST_TEST(request.insecure_skip_verify);
   BOOST_TEST(request.body_limit == 1234u);
   BOOST_TEST(request.timeout.count() == 500);
 }

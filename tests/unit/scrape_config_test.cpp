@@ -101,9 +101,19 @@ BOOST_AUTO_TEST_CASE(config_errors_name_the_key) {
       "job: j\ntargets: [http://a/m]\nmetric_relabel_configs: [{target_label: x, replacement: "
       "'${1}'}]\n",
       "replacement: invalid environment variable reference \"${1}\"");
-  // TLS is not read yet: an unknown key, never silently ignored.
-  auto later = Parse("job: j\ntargets: [http://a/m]\ntls: {insecure_skip_verify: true}\n");
-  BOOST_TEST(later.Errors().find("unknown key \"tls\"") != std::string::npos, later.Errors());
+  ExpectError("job: j\ntargets: [http://a/m]\ntls: {ca_file: /missing/ca.pem}\n",
+              "collectors[0].tls.ca_file: cannot read \"/missing/ca.pem\"");
+  ExpectError("job: j\ntargets: [http://a/m]\ntls: {verify: false}\n",
+              "collectors[0].tls: unknown key \"verify\"");
+}
+
+BOOST_AUTO_TEST_CASE(tls_is_read_as_for_the_http_collector) {
+  auto p = Parse(
+      "job: j\ntargets: [https://a/m]\n"
+      "tls: {server_name: scribe.internal, insecure_skip_verify: true}\n");
+  BOOST_REQUIRE_MESSAGE(p.config, p.Errors());
+  BOOST_TEST(p.config->tls.server_name == "scribe.internal");
+  BOOST_TEST(p.config->tls.insecure_skip_verify);
 }
 
 BOOST_AUTO_TEST_CASE(limits_relabelling_headers_and_expose_are_read) {
