@@ -1,6 +1,7 @@
 #include "collectors/scrape/scrape_response.hpp"
 
 #include <algorithm>
+#include <functional>
 #include <map>
 
 #include "collectors/exposition_parser.hpp"
@@ -18,6 +19,11 @@ ExpositionLimits ParserLimits(const ScrapeConfig& config) {
     limits.label_limit = config.label_limit;
   }
   return limits;
+}
+
+// The identity of a series (name and labels) without copying the labels to add __name__.
+uint64_t SeriesFingerprint(const std::string& name, const Labels& labels) {
+  return (labels.Fingerprint() * 0x9e3779b97f4a7c15ULL) ^ std::hash<std::string>{}(name);
 }
 
 ScrapeOutcome Failed(std::string error, size_t samples_scraped = 0) {
@@ -111,10 +117,8 @@ ScrapeOutcome EvaluateScrapeResponse(const ScrapeConfig& config, const ScrapeTar
                         ", limit: " + std::to_string(config.label_limit) + ")",
                     scraped);
     }
-    Labels identity = labels;
-    identity.Set("__name__", name);
     // A repeated series keeps its first sample (Prometheus rejects the duplicate and goes on).
-    if (!out.fingerprints.insert(identity.Fingerprint()).second) continue;
+    if (!out.fingerprints.insert(SeriesFingerprint(name, labels)).second) continue;
     ++out.samples_kept;
     if (config.sample_limit > 0 && out.samples_kept > config.sample_limit) {
       return Failed("sample_limit exceeded (limit: " + std::to_string(config.sample_limit) + ")",
