@@ -1,8 +1,10 @@
 #include "collectors/scrape/scrape_response.hpp"
 
 #include <algorithm>
+#include <cstdint>
 #include <functional>
 #include <map>
+#include <string_view>
 
 #include "collectors/exposition_parser.hpp"
 
@@ -22,8 +24,8 @@ ExpositionLimits ParserLimits(const ScrapeConfig& config) {
 }
 
 // The identity of a series (name and labels) without copying the labels to add __name__.
-uint64_t SeriesFingerprint(const std::string& name, const Labels& labels) {
-  return (labels.Fingerprint() * 0x9e3779b97f4a7c15ULL) ^ std::hash<std::string>{}(name);
+uint64_t SeriesFingerprint(std::string_view name, const Labels& labels) {
+  return (labels.Fingerprint() * 0x9e3779b97f4a7c15ULL) ^ std::hash<std::string_view>{}(name);
 }
 
 ScrapeOutcome Failed(std::string error, size_t samples_scraped = 0) {
@@ -90,18 +92,22 @@ ScrapeOutcome EvaluateScrapeResponse(const ScrapeConfig& config, const ScrapeTar
   const Labels target_labels = ScrapeTargetLabels(config, target);
   const bool relabel = !config.metric_relabel_configs.empty();
   std::map<std::string, size_t, std::less<>> index;
+  size_t last_family = SIZE_MAX;  // samples of one name come together: skip the map lookup
+  out.fingerprints.reserve(scraped);
   for (const auto& sample : parsed->samples) {
     Labels labels = AttachTargetLabels(sample.series.labels, target_labels, config.honor_labels);
-    std::string name = sample.series.name;
+    std::string renamed;
+    std::string_view name = sample.series.name;
     if (relabel) {
       labels.Set("__name__", name);
       if (!ApplyRelabelRules(config.metric_relabel_configs, labels)) continue;
-      name = std::string(labels.Get("__name__"));
+      renamed = std::string(labels.Get("__name__"));
+      name = renamed;
       // Prometheus fails the scrape on these rather than storing a series it cannot name.
       if (name.empty())
         return Failed("missing metric name (__name__ label) after relabelling", scraped);
       if (!IsValidMetricName(name)) {
-        return Failed("invalid metric name \"" + name + "\" after relabelling", scraped);
+        return Failed("invalid metric name \"" + renamed + "\" after relabelling", scraped);
       }
       labels.Remove("__name__");
       for (const auto& label : labels) {
@@ -112,7 +118,7 @@ ScrapeOutcome EvaluateScrapeResponse(const ScrapeConfig& config, const ScrapeTar
     }
     // As Prometheus counts them: with __name__.
     if (config.label_limit > 0 && labels.size() + 1 > config.label_limit) {
-      return Failed("label_limit exceeded (metric: " + name.substr(0, 50) +
+      return Failed("label_limit exceeded (metric: " + std::string(name.substr(0, 50)) +
                         ", number of labels: " + std::to_string(labels.size() + 1) +
                         ", limit: " + std::to_string(config.label_limit) + ")",
                     scraped);
@@ -124,16 +130,20 @@ ScrapeOutcome EvaluateScrapeResponse(const ScrapeConfig& config, const ScrapeTar
       return Failed("sample_limit exceeded (limit: " + std::to_string(config.sample_limit) + ")",
                     scraped);
     }
-    auto [it, inserted] = index.emplace(name, out.series.size());
-    if (inserted) {
-      const ExposedFamily& family = parsed->families[sample.family];
-      MetricFamily mf;
-      mf.name = name;
-      mf.help = family.help.value_or("");
-      mf.type = family.type == ExposedType::kCounter ? MetricType::kCounter : MetricType::kGauge;
-      out.series.push_back(std::move(mf));
+    if (last_family == SIZE_MAX || out.series[last_family].name != name) {
+      auto it = index.find(name);
+      if (it == index.end()) {
+        const ExposedFamily& family = parsed->families[sample.family];
+        MetricFamily mf;
+        mf.name = std::string(name);
+        mf.help = family.help.value_or("");
+        mf.type = family.type == ExposedType::kCounter ? MetricType::kCounter : MetricType::kGauge;
+        it = index.emplace(mf.name, out.series.size()).first;
+        out.series.push_back(std::move(mf));
+      }
+      last_family = it->second;
     }
-    out.series[it->second].Add(std::move(labels), sample.series.value);
+    out.series[last_family].Add(std::move(labels), sample.series.value);
   }
   for (uint64_t fingerprint : out.fingerprints) {
     if (!previous.count(fingerprint)) ++out.series_added;
