@@ -16,7 +16,7 @@ build="build-fuzz"
 # one template, a check plus a small body, a small archive, a small exposition).
 declare -A max_len=([config_fuzz]=16384 [promql_fuzz]=4096 [template_fuzz]=4096
                     [http_check_fuzz]=8192 [backup_fuzz]=32768
-                    [exposition_fuzz]=8192)
+                    [exposition_fuzz]=8192 [log_line_fuzz]=4096)
 
 launcher=()
 if command -v ccache >/dev/null; then

@@ -15,7 +15,7 @@ test=(postgresql postgresql-client prometheus prometheus-alertmanager prometheus
       clang libclang-rt-14-dev
       podman runc mmdebstrap uidmap fuse-overlayfs slirp4netns)
 
-bench=(prometheus-blackbox-exporter prometheus-postgres-exporter hyperfine python3)
+bench=(prometheus-blackbox-exporter prometheus-postgres-exporter hyperfine python3 mtail time)
 
 want=("${build[@]}")
 case "${1:-}" in

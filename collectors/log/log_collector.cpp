@@ -5,6 +5,7 @@
 #include <set>
 
 #include "collectors/log/log_metrics.hpp"
+#include "collectors/log/logfmt.hpp"
 #include "core/atomic_file.hpp"
 #include "core/bounded_read.hpp"
 #include "core/utf8.hpp"
@@ -90,8 +91,12 @@ CollectResult LogCollector::Collect(const RunContext& ctx) {
   now_seconds_ = ToUnixSeconds(clock_.SystemNow());
   std::string errors;
   std::vector<std::string> files = ListFiles(errors);
+  // Reading stops with a fifth of the run's time left: saving the positions and publishing must
+  // still finish by the deadline, or a backlog would make every run time out.
+  SteadyTime start = clock_.SteadyNow();
+  SteadyTime stop_reading = start + (ctx.deadline - start) * 4 / 5;
   files_.Run(
-      files, config_.read_limit, [&] { return clock_.SteadyNow() >= ctx.deadline; }, *this);
+      files, config_.read_limit, [&] { return clock_.SteadyNow() >= stop_reading; }, *this);
   // Series of paths no longer followed (nor matched: an unreadable file keeps its open error)
   // go, and so do their saved counters.
   std::vector<std::string> followed = files_.Paths();
@@ -129,16 +134,25 @@ void LogCollector::OnLine(const std::string& path, const LogLine& line) {
     ++counters.read_errors["invalid_utf8"];
     return;
   }
-  if (config_.format != LogFormat::kJson) {
-    events_.Observe(text, nullptr);
-    return;
+  // A cut line cannot parse; it is already counted as cut, not also as invalid. Regex-only
+  // events still see it, and lines that are not valid in the format.
+  std::optional<nlohmann::json> fields;
+  if (HasFields(config_.format) && !line.cut) {
+    fields = ParseFields(text);
+    if (!fields) {
+      ++counters
+            .read_errors[config_.format == LogFormat::kJson ? "invalid_json" : "invalid_logfmt"];
+    }
   }
-  nlohmann::json doc;
-  if (!line.cut) doc = nlohmann::json::parse(text, nullptr, /*allow_exceptions=*/false);
-  bool valid = !line.cut && !doc.is_discarded() && doc.is_object();
-  // A cut JSON line cannot parse; it is already counted as cut, not also as invalid.
-  if (!valid && !line.cut) ++counters.read_errors["invalid_json"];
-  events_.Observe(text, valid ? &doc : nullptr);
+  uint64_t invalid_values = events_.Observe(text, fields ? &*fields : nullptr);
+  if (invalid_values > 0) counters.read_errors["invalid_value"] += invalid_values;
+}
+
+std::optional<nlohmann::json> LogCollector::ParseFields(std::string_view text) const {
+  if (config_.format == LogFormat::kLogfmt) return ParseLogfmt(text);
+  nlohmann::json doc = nlohmann::json::parse(text, nullptr, /*allow_exceptions=*/false);
+  if (doc.is_discarded() || !doc.is_object()) return std::nullopt;
+  return doc;
 }
 
 void LogCollector::OnBytes(const std::string& path, uint64_t bytes) { paths_[path].bytes += bytes; }
@@ -154,7 +168,8 @@ void LogCollector::OnReadError(const std::string& path, const std::string& reaso
 std::vector<MetricFamily> LogCollector::Families() const {
   MetricFamily events = NewFamily(log_metrics::kEvents);
   MetricFamily overflow = NewFamily(log_metrics::kLabelOverflow);
-  events_.AddSamples(events, overflow);
+  MetricFamily values = NewFamily(log_metrics::kEventValue);
+  events_.AddSamples(events, overflow, values);
   MetricFamily lines = NewFamily(log_metrics::kLines);
   MetricFamily bytes = NewFamily(log_metrics::kBytesRead);
   MetricFamily last_line = NewFamily(log_metrics::kLastLineTimestamp);
@@ -176,7 +191,8 @@ std::vector<MetricFamily> LogCollector::Families() const {
   }
   return {std::move(events),      std::move(lines),     std::move(bytes),
           std::move(last_line),   std::move(rotations), std::move(truncations),
-          std::move(read_errors), std::move(cut),       std::move(overflow)};
+          std::move(read_errors), std::move(cut),       std::move(overflow),
+          std::move(values)};
 }
 
 }  // namespace opswatch

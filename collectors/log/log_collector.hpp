@@ -41,6 +41,8 @@ class LogCollector final : public Collector, private LogReadObserver {
   void LoadState();
   Status SaveState();
   std::vector<MetricFamily> Families() const;
+  // The line's fields in the configured format (json or logfmt); nullopt when it is not valid.
+  std::optional<nlohmann::json> ParseFields(std::string_view text) const;
 
   const LogConfig config_;
   Clock& clock_;

@@ -1,5 +1,8 @@
 #include "collectors/log/log_config.hpp"
 
+#include <cerrno>
+#include <cmath>
+#include <cstdlib>
 #include <set>
 
 #include "collectors/collector_services.hpp"
@@ -21,6 +24,91 @@ std::optional<YAML::Node> RawScalar(MapReader& reader, const std::string& key, b
   return node;
 }
 
+std::optional<double> StrictDouble(const std::string& text) {
+  errno = 0;
+  char* end = nullptr;
+  double number = std::strtod(text.c_str(), &end);
+  if (text.empty() || end != text.c_str() + text.size() || errno == ERANGE ||
+      !std::isfinite(number)) {
+    return std::nullopt;
+  }
+  return number;
+}
+
+// buckets: finite upper bounds in increasing order (+Inf is implied, as in Prometheus).
+bool ReadBuckets(MapReader& reader, std::vector<double>& out) {
+  YAML::Node node = reader.Child("buckets");
+  if (!node.IsDefined() || node.IsNull()) return true;
+  std::string path = reader.KeyPath("buckets");
+  if (!node.IsSequence() || node.size() == 0) {
+    reader.errors().Add(node, path + ": expected a non-empty list of numbers");
+    return false;
+  }
+  for (size_t i = 0; i < node.size(); ++i) {
+    std::string item_path = path + "[" + std::to_string(i) + "]";
+    auto bound = node[i].IsScalar() ? StrictDouble(node[i].Scalar()) : std::nullopt;
+    if (!bound) {
+      reader.errors().Add(node[i], item_path + ": expected a finite number");
+      return false;
+    }
+    if (!out.empty() && *bound <= out.back()) {
+      reader.errors().Add(node[i], item_path + ": buckets must increase (" + node[i].Scalar() +
+                                       " after " + node[i - 1].Scalar() + ")");
+      return false;
+    }
+    out.push_back(*bound);
+  }
+  return true;
+}
+
+// thresholds.max_rate: matches per second (0.5), or a count within a window ("10/5m", the
+// runbook's "count over 5m exceeds 10"), which also sets the window LogEventRate looks at.
+bool ReadEventThresholds(MapReader& reader, LogEventConfig& event) {
+  YAML::Node node = reader.Child("thresholds");
+  MapReader thresholds(node, reader.KeyPath("thresholds"), reader.errors(), reader.env());
+  bool ok = true;
+  if (thresholds.Has("max_rate")) {
+    std::string text;
+    ok = thresholds.String("max_rate", text);
+    size_t slash = text.find('/');
+    std::optional<double> count = StrictDouble(text.substr(0, slash));
+    Result<Millis> window = slash == std::string::npos ? Result<Millis>(Millis(300000))
+                                                       : ParseDuration(text.substr(slash + 1));
+    if (ok && (!count || *count < 0 || !window || window->count() <= 0)) {
+      thresholds.Fail("max_rate",
+                      "expected matches per second (0.5) or a count per window "
+                      "(10/5m), got \"" +
+                          text + "\"");
+      ok = false;
+    } else if (ok) {
+      event.rate_window_seconds = double(window->count()) / 1000.0;
+      event.max_count = slash == std::string::npos ? *count * event.rate_window_seconds : *count;
+    }
+  }
+  thresholds.Finish();
+  return ok;
+}
+
+// value: the named capture or field whose number feeds the event's histogram.
+bool ReadEventValue(MapReader& reader, LogFormat format, const std::set<std::string>& captures,
+                    LogEventConfig& event) {
+  if (!reader.String("value", event.value)) return false;
+  bool ok = ReadBuckets(reader, event.buckets);
+  if (event.value.empty()) {
+    if (ok && !event.buckets.empty()) {
+      reader.Fail("buckets", "needs value (the field or capture the histogram observes)");
+      return false;
+    }
+    return ok;
+  }
+  if (!captures.contains(event.value) && !HasFields(format)) {
+    reader.Fail("value", "\"" + event.value +
+                             "\" is not a named capture of regex (and format has no fields)");
+    return false;
+  }
+  return ok;
+}
+
 bool ReadEvent(MapReader& reader, LogFormat format, LogEventConfig& event) {
   bool ok = reader.String("name", event.name, /*required=*/true);
   if (ok && !IsValidLabelName(event.name)) {
@@ -35,8 +123,9 @@ bool ReadEvent(MapReader& reader, LogFormat format, LogEventConfig& event) {
           MarkInside(*node, error.offset),
           reader.KeyPath("match") + ": " + check.error() + " in \"" + node->Scalar() + "\"");
       ok = false;
-    } else if (check->uses_json() && format != LogFormat::kJson) {
-      reader.Fail("match", "reads JSON fields, which needs format: json (text lines are `body`)");
+    } else if (check->uses_json() && !HasFields(format)) {
+      reader.Fail("match",
+                  "reads fields, which needs format: json or logfmt (text lines are `body`)");
       ok = false;
     } else {
       event.match = std::move(check).value();
@@ -69,15 +158,16 @@ bool ReadEvent(MapReader& reader, LogFormat format, LogEventConfig& event) {
       problem = "\"" + label + "\" is reserved (opswatch sets it)";
     } else if (!seen.insert(label).second) {
       problem = "duplicate label \"" + label + "\"";
-    } else if (!captures.contains(label) && format != LogFormat::kJson) {
-      problem = "\"" + label + "\" is not a named capture of regex (and format is not json)";
+    } else if (!captures.contains(label) && !HasFields(format)) {
+      problem = "\"" + label + "\" is not a named capture of regex (and format has no fields)";
     }
     if (!problem.empty()) {
       reader.Fail("labels", problem);
       ok = false;
     }
   }
-  return ok;
+  ok = ReadEventValue(reader, format, captures, event) && ok;
+  return ReadEventThresholds(reader, event) && ok;
 }
 
 bool ReadEvents(MapReader& reader, LogConfig& config) {
@@ -171,8 +261,10 @@ std::optional<ParsedCollector> ParseLogCollector(MapReader& reader, const Collec
     ok = false;
   } else if (format == "json") {
     config.format = LogFormat::kJson;
+  } else if (format == "logfmt") {
+    config.format = LogFormat::kLogfmt;
   } else if (format != "text") {
-    reader.Fail("format", "must be text or json (got \"" + format + "\")");
+    reader.Fail("format", "must be text, json or logfmt (got \"" + format + "\")");
     ok = false;
   }
   ok = reader.Bool("from_beginning", config.from_beginning) && ok;
@@ -198,6 +290,11 @@ std::optional<ParsedCollector> ParseLogCollector(MapReader& reader, const Collec
 
   ParsedCollector parsed;
   if (config.max_silence_seconds) parsed.thresholds["max_silence"] = *config.max_silence_seconds;
+  for (const LogEventConfig& event : config.events) {
+    if (!event.max_count) continue;
+    parsed.thresholds[LogEventRateThresholdKeys::MaxCount(event.name)] = *event.max_count;
+    parsed.thresholds[LogEventRateThresholdKeys::Window(event.name)] = event.rate_window_seconds;
+  }
   parsed.create = [config](CollectorServices& services) -> std::unique_ptr<Collector> {
     return std::make_unique<LogCollector>(config, services.clock(), services.logger());
   };

@@ -17,7 +17,10 @@
 
 namespace opswatch {
 
-enum class LogFormat { kText, kJson };
+enum class LogFormat { kText, kJson, kLogfmt };
+
+// Formats whose lines are read into fields (a JSON object) that match and labels can use.
+inline bool HasFields(LogFormat format) { return format != LogFormat::kText; }
 
 // One configured path: a directory without glob characters and the glob below it.
 struct LogPathPattern {
@@ -30,7 +33,12 @@ struct LogEventConfig {
   std::string name;
   std::optional<CheckExpr> match;    // over the JSON fields (and `body`, the raw line)
   std::shared_ptr<const RE2> regex;  // unanchored, on the raw line; null when not set
-  std::vector<std::string> labels;   // each a named capture of regex or a top-level JSON field
+  std::vector<std::string> labels;   // each a named capture of regex or a top-level field
+  std::string value;                 // a named capture or field holding a number; "" = none
+  std::vector<double> buckets;       // the value histogram's upper bounds, increasing (no +Inf)
+  // LogEventRate: more than max_count matches within rate_window (max_rate x window).
+  std::optional<double> max_count;
+  double rate_window_seconds = 300;
 };
 
 struct LogConfig {
@@ -47,8 +55,16 @@ struct LogConfig {
 };
 
 // Reads paths, format, from_beginning, max_line_bytes, read_limit, label_limit, events and
-// thresholds {max_silence}. ParsedCollector.thresholds holds max_silence in seconds.
+// thresholds {max_silence}. ParsedCollector.thresholds holds max_silence in seconds and, per
+// event with thresholds.max_rate, LogEventRateThresholdKeys.
 std::optional<ParsedCollector> ParseLogCollector(MapReader& reader, const CollectorIdentity& id);
+
+// The threshold keys an event's LogEventRate settings travel under (event names are label names,
+// so the ':' cannot clash).
+struct LogEventRateThresholdKeys {
+  static std::string MaxCount(const std::string& event) { return "max_count:" + event; }
+  static std::string Window(const std::string& event) { return "rate_window:" + event; }
+};
 
 // Splits an absolute path glob into the directory before its first glob character and the
 // pattern below it ("/var/log/*.log" -> "/var/log", "*.log"). Exposed for tests.

@@ -1,17 +1,60 @@
 #include "collectors/log/log_events.hpp"
 
+#include <algorithm>
+#include <cerrno>
+#include <cmath>
+#include <cstdlib>
+
 namespace opswatch {
 namespace {
 
-// A field's value as label text: strings as they are, other scalars as JSON writes them, an
-// absent field or null as "" (Prometheus treats an empty label as no label).
-std::string FieldText(const nlohmann::json* json, const std::string& field) {
-  if (!json || !json->is_object()) return "";
-  auto it = json->find(field);
-  if (it == json->end() || it->is_null()) return "";
-  if (it->is_string()) return it->get<std::string>();
-  if (it->is_structured()) return "";
-  return it->dump();
+// The regex's named groups (name -> index); none without a regex.
+const std::map<std::string, int>& NamedCaptures(const LogEventConfig& event) {
+  static const std::map<std::string, int> kNone;
+  return event.regex ? event.regex->NamedCapturingGroups() : kNone;
+}
+
+// The named capture `name` of the line's match as text, else its top-level field `name`, else
+// null. Objects and arrays count as absent: neither a label nor a value can use them.
+nlohmann::json CaptureOrField(const LogEventConfig& event,
+                              const std::vector<re2::StringPiece>& groups,
+                              const nlohmann::json* fields, const std::string& name) {
+  const auto& captures = NamedCaptures(event);
+  if (auto it = captures.find(name); it != captures.end()) {
+    const re2::StringPiece& group = groups[size_t(it->second)];
+    return std::string(group.data() ? group.data() : "", group.size());
+  }
+  if (!fields || !fields->is_object()) return nullptr;
+  auto it = fields->find(name);
+  if (it == fields->end() || it->is_structured()) return nullptr;
+  return *it;
+}
+
+// A value as label text: strings as they are, other scalars as JSON writes them, absent or null
+// as "" (Prometheus treats an empty label as no label).
+std::string LabelText(const nlohmann::json& value) {
+  if (value.is_null()) return "";
+  if (value.is_string()) return value.get<std::string>();
+  return value.dump();
+}
+
+// A number, or text that is a number in full ("2150", "1.5e3"); nullopt for anything else,
+// infinities and NaN included.
+std::optional<double> NumberOf(const nlohmann::json& value) {
+  if (value.is_number()) {
+    double number = value.get<double>();
+    return std::isfinite(number) ? std::optional(number) : std::nullopt;
+  }
+  if (!value.is_string()) return std::nullopt;
+  const std::string& text = value.get_ref<const std::string&>();
+  errno = 0;
+  char* end = nullptr;
+  double number = std::strtod(text.c_str(), &end);
+  if (text.empty() || end != text.c_str() + text.size() || errno == ERANGE ||
+      !std::isfinite(number)) {
+    return std::nullopt;
+  }
+  return number;
 }
 
 }  // namespace
@@ -22,7 +65,20 @@ LogEventCounter::LogEventCounter(const std::vector<LogEventConfig>& events, uint
     seen_[i].resize(events[i].labels.size());
     // An event without labels has one series, published from the start so rate() sees its zero.
     if (events[i].labels.empty()) counts_[i].series[{}] = 0;
+    if (!events[i].value.empty()) counts_[i].values.buckets.assign(events[i].buckets.size() + 1, 0);
   }
+}
+
+bool LogEventCounter::ObserveValue(size_t event, std::optional<double> value) {
+  if (!value) return false;
+  LogEventValues& values = counts_[event].values;
+  const std::vector<double>& bounds = events_[event].buckets;
+  // Prometheus's le is inclusive: 100 falls in the bucket le="100".
+  size_t bucket = size_t(std::lower_bound(bounds.begin(), bounds.end(), *value) - bounds.begin());
+  ++values.buckets[bucket];
+  ++values.count;
+  values.sum += *value;
+  return true;
 }
 
 std::string LogEventCounter::Capped(size_t event, size_t label, std::string value) {
@@ -36,7 +92,8 @@ std::string LogEventCounter::Capped(size_t event, size_t label, std::string valu
   return value;
 }
 
-void LogEventCounter::Observe(std::string_view line, const nlohmann::json* json) {
+uint64_t LogEventCounter::Observe(std::string_view line, const nlohmann::json* json) {
+  uint64_t invalid_values = 0;
   for (size_t i = 0; i < events_.size(); ++i) {
     const LogEventConfig& event = events_[i];
     std::vector<re2::StringPiece> groups;
@@ -55,20 +112,16 @@ void LogEventCounter::Observe(std::string_view line, const nlohmann::json* json)
     std::vector<std::string> values;
     values.reserve(event.labels.size());
     for (size_t l = 0; l < event.labels.size(); ++l) {
-      const std::string& label = event.labels[l];
-      std::string value;
-      static const std::map<std::string, int> kNoGroups;
-      const auto& names = event.regex ? event.regex->NamedCapturingGroups() : kNoGroups;
-      if (auto it = names.find(label); it != names.end()) {
-        const re2::StringPiece& group = groups[size_t(it->second)];
-        value.assign(group.data() ? group.data() : "", group.size());
-      } else {
-        value = FieldText(json, label);
-      }
-      values.push_back(Capped(i, l, std::move(value)));
+      values.push_back(
+          Capped(i, l, LabelText(CaptureOrField(event, groups, json, event.labels[l]))));
     }
     ++counts_[i].series[values];
+    if (event.value.empty()) continue;
+    if (!ObserveValue(i, NumberOf(CaptureOrField(event, groups, json, event.value)))) {
+      ++invalid_values;
+    }
   }
+  return invalid_values;
 }
 
 void LogEventCounter::Restore(const std::string& event, const std::vector<std::string>& labels,
@@ -85,10 +138,15 @@ void LogEventCounter::Restore(const std::string& event, const std::vector<std::s
       counts_[i].series[values] = count;
     }
     counts_[i].overflow = counts.overflow;
+    // Saved observations count only while the buckets are the same.
+    if (counts.values.buckets.size() == counts_[i].values.buckets.size()) {
+      counts_[i].values = std::move(counts.values);
+    }
   }
 }
 
-void LogEventCounter::AddSamples(MetricFamily& events, MetricFamily& overflow) const {
+void LogEventCounter::AddSamples(MetricFamily& events, MetricFamily& overflow,
+                                 MetricFamily& values) const {
   for (size_t i = 0; i < events_.size(); ++i) {
     const LogEventConfig& event = events_[i];
     for (const auto& [values, count] : counts_[i].series) {
@@ -99,6 +157,17 @@ void LogEventCounter::AddSamples(MetricFamily& events, MetricFamily& overflow) c
     if (!event.labels.empty()) {
       overflow.Add(Labels{{"event", event.name}}, double(counts_[i].overflow));
     }
+    if (event.value.empty()) continue;
+    const LogEventValues& observed = counts_[i].values;
+    HistogramValue histogram;
+    uint64_t cumulative = 0;
+    for (size_t b = 0; b < event.buckets.size(); ++b) {
+      cumulative += observed.buckets[b];
+      histogram.buckets.emplace_back(event.buckets[b], cumulative);
+    }
+    histogram.count = observed.count;
+    histogram.sum = observed.sum;
+    values.samples.push_back(Sample{Labels{{"event", event.name}}, 0, std::move(histogram)});
   }
 }
 

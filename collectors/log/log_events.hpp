@@ -8,6 +8,7 @@
 #include <cstdint>
 #include <map>
 #include <nlohmann/json.hpp>
+#include <optional>
 #include <set>
 #include <string>
 #include <string_view>
@@ -21,17 +22,28 @@ namespace opswatch {
 // The value a label gets once it has label_limit others.
 inline constexpr std::string_view kLogOverflowValue = "other";
 
+// The observations of an event's `value`: per bucket (not cumulative; the last is +Inf), count
+// and sum.
+struct LogEventValues {
+  std::vector<uint64_t> buckets;
+  uint64_t count = 0;
+  double sum = 0;
+};
+
 struct LogEventCounts {
   std::map<std::vector<std::string>, uint64_t> series;  // label values (in config order) -> count
   uint64_t overflow = 0;
+  LogEventValues values;  // events with a value only
 };
 
 class LogEventCounter {
  public:
   LogEventCounter(const std::vector<LogEventConfig>& events, uint64_t label_limit);
 
-  // One line; `json` is its parsed object (format json) or null.
-  void Observe(std::string_view line, const nlohmann::json* json);
+  // One line; `fields` is its parsed object (format json or logfmt) or null. Returns how many
+  // matching events had a `value` that was missing or not a finite number (the match still
+  // counts; the histogram does not observe it).
+  uint64_t Observe(std::string_view line, const nlohmann::json* fields);
 
   // By event name, for saving; Restore ignores events no longer configured or whose labels
   // changed (their counts no longer mean the same).
@@ -39,11 +51,13 @@ class LogEventCounter {
   void Restore(const std::string& event, const std::vector<std::string>& labels,
                LogEventCounts counts);
 
-  // Appends the events and label-overflow samples.
-  void AddSamples(MetricFamily& events, MetricFamily& overflow) const;
+  // Appends the events, label-overflow and value-histogram samples.
+  void AddSamples(MetricFamily& events, MetricFamily& overflow, MetricFamily& values) const;
 
  private:
   std::string Capped(size_t event, size_t label, std::string value);
+  // False when the value is missing or not a finite number.
+  bool ObserveValue(size_t event, std::optional<double> value);
 
   const std::vector<LogEventConfig>& events_;
   uint64_t label_limit_;

@@ -9,7 +9,7 @@ namespace opswatch {
 namespace {
 
 // Reading in slices keeps the deadline check close to the work done.
-constexpr uint64_t kSliceBytes = 4 << 20;
+constexpr uint64_t kSliceBytes = 1 << 20;
 
 // Positions of files no longer followed, kept for files that come back; bounded so that a
 // directory of daily files does not grow it forever.

@@ -28,7 +28,8 @@ inline constexpr MetricFamilySpec kTruncations{
     "Times the file was truncated or rewritten in place (copytruncate); reading restarted at 0."};
 inline constexpr MetricFamilySpec kReadErrors{
     "opswatch_log_read_errors_total", MetricType::kCounter,
-    "Lines skipped or reads failed, by reason (invalid_utf8, invalid_json, open, read)."};
+    "Lines skipped or reads failed, by reason (invalid_utf8, invalid_json, invalid_logfmt, "
+    "invalid_value, open, read)."};
 inline constexpr MetricFamilySpec kLinesCut{
     "opswatch_log_lines_cut_total", MetricType::kCounter,
     "Lines longer than max_line_bytes; only their first max_line_bytes were matched."};
@@ -37,8 +38,12 @@ inline constexpr MetricFamilySpec kLabelOverflow{
     "Matches whose label value was replaced by \"other\" because the label had label_limit "
     "values."};
 
+inline constexpr MetricFamilySpec kEventValue{
+    "opswatch_log_event_value", MetricType::kHistogram,
+    "The configured value field of the event's matching lines (events with value only)."};
+
 inline constexpr std::array kFamilies = {
     kEvents,      kLines,      kBytesRead, kLastLineTimestamp, kRotations,
-    kTruncations, kReadErrors, kLinesCut,  kLabelOverflow};
+    kTruncations, kReadErrors, kLinesCut,  kLabelOverflow,     kEventValue};
 
 }  // namespace opswatch::log_metrics

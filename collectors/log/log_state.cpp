@@ -52,10 +52,16 @@ std::string SerializeLogState(const LogState& state) {
     for (const auto& [values, count] : e.counts.series) {
       series.push_back({{"values", values}, {"count", count}});
     }
-    events.push_back({{"name", e.name},
-                      {"labels", e.labels},
-                      {"series", series},
-                      {"overflow", e.counts.overflow}});
+    json event{{"name", e.name},
+               {"labels", e.labels},
+               {"series", series},
+               {"overflow", e.counts.overflow}};
+    if (!e.counts.values.buckets.empty()) {
+      event["value"] = {{"buckets", e.counts.values.buckets},
+                        {"count", e.counts.values.count},
+                        {"sum", e.counts.values.sum}};
+    }
+    events.push_back(std::move(event));
   }
   json doc{{"version", kVersion}, {"files", files}, {"paths", paths}, {"events", events}};
   // Paths from the file system may hold any bytes: replace what is not UTF-8 rather than fail.
@@ -95,6 +101,11 @@ Result<LogState> ParseLogState(const std::string& text) {
             s.at("count").get<uint64_t>();
       }
       saved.counts.overflow = e.at("overflow").get<uint64_t>();
+      if (auto value = e.find("value"); value != e.end()) {  // events with a value only
+        saved.counts.values.buckets = value->at("buckets").get<std::vector<uint64_t>>();
+        saved.counts.values.count = value->at("count").get<uint64_t>();
+        saved.counts.values.sum = value->at("sum").get<double>();
+      }
       state.events.push_back(std::move(saved));
     }
     return state;

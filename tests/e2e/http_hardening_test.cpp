@@ -130,15 +130,6 @@ bool ClosedByServer(int fd) {
   return n == 0 || (n < 0 && errno != EAGAIN && errno != EWOULDBLOCK);
 }
 
-long RssKiB(pid_t pid) {
-  std::ifstream status("/proc/" + std::to_string(pid) + "/status");
-  std::string line;
-  while (std::getline(status, line)) {
-    if (line.rfind("VmRSS:", 0) == 0) return std::stol(line.substr(6));
-  }
-  return -1;
-}
-
 std::string BaseConfig(const TempDir& dir) {
   return "global:\n  interval: 1s\n  timeout: 500ms\n  evaluation_interval: 1s\n  state_dir: " +
          dir.Join("state") + "\ncollectors:\n  - name: root-disk\n    type: disk\n    paths: [/]\n";
@@ -369,9 +360,9 @@ BOOST_AUTO_TEST_CASE(api_rules_memory_returns_to_baseline) {
     return response.body.size();
   };
   size_t bytes = call();  // warms up what one call touches for good
-  long baseline = RssKiB(ow.process().pid());
+  long baseline = ProcessMemoryKiB(ow.process().pid(), "VmRSS");
   for (int i = 0; i < 12; ++i) call();
-  long after = RssKiB(ow.process().pid());
+  long after = ProcessMemoryKiB(ow.process().pid(), "VmRSS");
   BOOST_TEST_MESSAGE("reply " << bytes << " bytes; RSS " << baseline << " KiB before 12 calls, "
                               << after << " KiB after");
   BOOST_TEST(after - baseline < 100 * 1024);

@@ -48,16 +48,6 @@ std::string Config(const TempDir& dir, const std::string& state_dir,
          extra;
 }
 
-// Resident memory of a running process in KiB (VmHWM: the peak), or -1.
-long PeakRssKib(pid_t pid) {
-  std::ifstream status("/proc/" + std::to_string(pid) + "/status");
-  std::string line;
-  while (std::getline(status, line)) {
-    if (line.rfind("VmHWM:", 0) == 0) return std::stol(line.substr(6));
-  }
-  return -1;
-}
-
 // SIGTERM must end the process promptly (it was ignored while a read of /dev/zero ran).
 void ExpectPromptExit(Process& process) {
   process.Signal(SIGTERM);
@@ -94,7 +84,7 @@ BOOST_AUTO_TEST_CASE(alerts_json_linked_to_dev_zero_is_refused_and_sigterm_works
   OpswatchProcess opswatch(config);
   BOOST_TEST(opswatch.WaitForStatus("/-/ready", 200, 20s));
   BOOST_TEST(opswatch.process().WaitForOutput("is not a regular file (character device)", 5s));
-  long rss = PeakRssKib(opswatch.process().pid());
+  long rss = ProcessMemoryKiB(opswatch.process().pid(), "VmHWM");
   BOOST_TEST(rss > 0);
   BOOST_TEST(rss < 512 * 1024, "peak RSS " << rss << " KiB");
   ExpectPromptExit(opswatch.process());

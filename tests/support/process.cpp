@@ -171,6 +171,15 @@ bool BindsOnLoopback(int port) {
 
 }  // namespace
 
+long ProcessMemoryKiB(pid_t pid, const std::string& field) {
+  std::ifstream status("/proc/" + std::to_string(pid) + "/status");
+  std::string line;
+  while (std::getline(status, line)) {
+    if (line.starts_with(field + ":")) return std::stol(line.substr(field.size() + 1));
+  }
+  return -1;
+}
+
 int FreeLoopbackPort() {
   // Below the ephemeral range: a port picked from it (by binding port 0) could be taken by any
   // process's next outgoing connection before the child binds it, which made a test that starts

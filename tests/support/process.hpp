@@ -57,6 +57,10 @@ class Process {
 // outgoing connection can take it before the child binds it.
 int FreeLoopbackPort();
 
+// A memory figure of a running process from /proc/<pid>/status in KiB ("VmRSS" now, "VmHWM" its
+// peak), or -1 when the process or the field is gone.
+long ProcessMemoryKiB(pid_t pid, const std::string& field);
+
 // The port opswatch logged for `--web.listen-address=127.0.0.1:0` (its "listening" line), or 0.
 int WaitForListenPort(Process& process, std::chrono::milliseconds timeout);
 

@@ -30,7 +30,7 @@ void CheckCommon(const RuleGroupSpec& group, const std::string& collector) {
   for (const auto& rule : group.rules) {
     BOOST_TEST_CONTEXT(rule.name) {
       BOOST_TEST(rule.expr != nullptr);
-      BOOST_TEST(rule.expr_text.find("{collector=\"" + collector + "\"}") != std::string::npos);
+      BOOST_TEST(rule.expr_text.find("{collector=\"" + collector + "\"") != std::string::npos);
       BOOST_TEST(
           (rule.labels.at("severity") == "warning" || rule.labels.at("severity") == "critical"));
       BOOST_TEST(rule.labels.at("collector") == collector);
@@ -66,6 +66,27 @@ BOOST_AUTO_TEST_CASE(rules_exist_only_for_configured_thresholds) {
   BOOST_TEST(Names(group) == (std::vector<std::string>{"DiskSpaceCritical", "DiskReadOnly",
                                                        "DiskStuck", "CollectorFailing"}),
              boost::test_tools::per_element());
+}
+
+BOOST_AUTO_TEST_CASE(log_rules_silence_and_one_rate_rule_per_event) {
+  auto group = GenerateBuiltinRules("app-logs", "log",
+                                    {{"max_silence", 600},
+                                     {"max_count:slow_query", 10},
+                                     {"rate_window:slow_query", 300},
+                                     {"max_count:errors", 1.5},
+                                     {"rate_window:errors", 3600}});
+  BOOST_TEST(Names(group) == (std::vector<std::string>{"LogSilent", "LogEventRate", "LogEventRate",
+                                                       "CollectorFailing"}),
+             boost::test_tools::per_element());
+  CheckCommon(group, "app-logs");
+  // Thresholds are ordered by key: errors before slow_query.
+  BOOST_TEST(group.rules[1].expr_text ==
+             "sum by (collector, event) (increase(opswatch_log_events_total{collector=\"app-logs\","
+             "event=\"errors\"}[1h])) > 1.5");
+  BOOST_TEST(group.rules[2].expr_text ==
+             "sum by (collector, event) (increase(opswatch_log_events_total{collector=\"app-logs\","
+             "event=\"slow_query\"}[5m])) > 10");
+  BOOST_TEST(group.rules[2].annotations.at("description").find("last 5m") != std::string::npos);
 }
 
 BOOST_AUTO_TEST_CASE(backup_rules) {

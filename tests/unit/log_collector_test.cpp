@@ -233,6 +233,87 @@ events:
   BOOST_TEST(slow == expected);
 }
 
+const HistogramValue* Histogram(const CollectResult& result, const std::string& event) {
+  for (const MetricFamily& f : result.families) {
+    if (f.name != "opswatch_log_event_value") continue;
+    BOOST_TEST((f.type == MetricType::kHistogram));
+    for (const Sample& s : f.samples) {
+      if (s.labels.Get("event") == event && s.histogram) return &*s.histogram;
+    }
+  }
+  return nullptr;
+}
+
+BOOST_FIXTURE_TEST_CASE(logfmt_fields_labels_and_a_value_histogram, Fixture) {
+  Append(log,
+         "level=warn event=reports.slow_query report=daily totalMs=2500\n"
+         "level=warn event=reports.slow_query report=\"weekly sales\" totalMs=100\n"
+         "level=warn event=reports.slow_query report=daily totalMs=\"900\"\n"
+         "level=warn event=reports.slow_query report=daily totalMs=slow\n"
+         "level=info msg=\"unterminated\n"
+         "level=error msg=\"took 7ms\"\n");
+  auto c = Make(Paths() + R"(
+from_beginning: true
+format: logfmt
+events:
+  - name: slow_query
+    match: 'event == "reports.slow_query"'
+    labels: [report]
+    value: totalMs
+    buckets: [100, 1000]
+  - name: took
+    regex: 'took (?P<ms>\d+)ms'
+    value: ms
+)");
+  CollectResult r = Run(*c);
+  BOOST_TEST(r.status.ok(), r.status.message());
+  BOOST_TEST(
+      Value(r, "opswatch_log_events_total", {{"event", "slow_query"}, {"report", "daily"}}) == 3);
+  BOOST_TEST(Value(r, "opswatch_log_events_total",
+                   {{"event", "slow_query"}, {"report", "weekly sales"}}) == 1);
+  const HistogramValue* slow = Histogram(r, "slow_query");
+  BOOST_TEST_REQUIRE(slow);
+  // 100 falls in le="100" (inclusive), the quoted "900" is a number in full, "slow" is not.
+  BOOST_TEST(slow->count == 3u);
+  BOOST_TEST(slow->sum == 3500);
+  BOOST_TEST_REQUIRE(slow->buckets.size() == 2u);
+  BOOST_TEST(slow->buckets[0].first == 100);
+  BOOST_TEST(slow->buckets[0].second == 1u);
+  BOOST_TEST(slow->buckets[1].second == 2u);
+  // Without buckets: count and sum only (the +Inf bucket).
+  const HistogramValue* took = Histogram(r, "took");
+  BOOST_TEST_REQUIRE(took);
+  BOOST_TEST(took->count == 1u);
+  BOOST_TEST(took->sum == 7);
+  BOOST_TEST(took->buckets.empty());
+  BOOST_TEST(Value(r, "opswatch_log_read_errors_total",
+                   {{"path", log}, {"reason", "invalid_logfmt"}}) == 1);
+  BOOST_TEST(Value(r, "opswatch_log_read_errors_total",
+                   {{"path", log}, {"reason", "invalid_value"}}) == 1);
+
+  // The histogram continues across a restart, like the counters.
+  c.reset();
+  Append(log, "event=reports.slow_query report=daily totalMs=5000\n");
+  auto again = Make(Paths() + R"(
+format: logfmt
+events:
+  - name: slow_query
+    match: 'event == "reports.slow_query"'
+    labels: [report]
+    value: totalMs
+    buckets: [100, 1000]
+  - name: took
+    regex: 'took (?P<ms>\d+)ms'
+    value: ms
+)");
+  r = Run(*again);
+  slow = Histogram(r, "slow_query");
+  BOOST_TEST_REQUIRE(slow);
+  BOOST_TEST(slow->count == 4u);
+  BOOST_TEST(slow->sum == 8500);
+  BOOST_TEST(slow->buckets[1].second == 2u);
+}
+
 BOOST_FIXTURE_TEST_CASE(a_damaged_state_file_is_ignored, Fixture) {
   std::string state_file = LogStatePath(state_dir, "app");
   fs::create_directories(fs::path(state_file).parent_path());
