@@ -1,7 +1,7 @@
 // The collector seam (node_exporter's Collector.Update, prometheus-cpp's Collectable): one method
 // that returns plain structs. The scheduler owns deadlines, overlap and self metrics; a collector
-// only collects. The scheduler adds the collector="<name>" label to every sample, so collectors
-// never set it themselves.
+// only collects. The scheduler adds the collector="<name>" label to every sample of `families`, so
+// collectors never set it themselves (`foreign` series are the exception that keeps its labels).
 // Thread-safety: Collect() is never called concurrently for one instance, but may be called from
 // different threads over time.
 #pragma once
@@ -34,7 +34,13 @@ struct RunContext {
 
 struct CollectResult {
   std::vector<MetricFamily> families;  // published even when status is an error (partial data)
-  Status status;                       // not ok -> opswatch_collector_up 0 and /health lastError
+  // Series that keep exactly the labels they were given, without collector=: a scrape target's
+  // series and its up/scrape_* report series, so rules written for Prometheus select and alert
+  // on them unchanged (docs/ARCHITECTURE.md §7). `foreign` goes to /metrics and the rule
+  // history, `foreign_unexposed` to the rule history only.
+  std::vector<MetricFamily> foreign;
+  std::vector<MetricFamily> foreign_unexposed;
+  Status status;  // not ok -> opswatch_collector_up 0 and /health lastError
 };
 
 class Collector {
@@ -61,6 +67,16 @@ struct CollectorIdentity {
 struct ParsedCollector {
   Thresholds thresholds;
   std::function<std::unique_ptr<Collector>(CollectorServices&)> create;
+  // Built-in rules that need more of the config than the thresholds (scrape's TargetDown selects
+  // the collector's job); compiled after the ones the type's generator writes.
+  std::vector<AlertRuleText> config_rules = {};
+  // A value of a config key that no other collector may use (scrape's job: two collectors would
+  // publish the same up{job, instance}). The loader reports a repeat at that key.
+  struct ExclusiveKey {
+    std::string key;
+    std::string value;
+  };
+  std::vector<ExclusiveKey> exclusive_keys = {};
 };
 
 // Reads the type-specific keys of one collector entry. The common keys (name, type, interval,

@@ -142,6 +142,9 @@ void HttpProbeLoop::Impl::Start(HttpProbeRequest request, Callback done) {
   // Rejects early when the server announces a length above the limit; the write callback covers
   // chunked and lying servers.
   curl_easy_setopt(easy, CURLOPT_MAXFILESIZE_LARGE, curl_off_t(r.body_limit));
+  if (!r.accept_encoding.empty()) {
+    curl_easy_setopt(easy, CURLOPT_ACCEPT_ENCODING, r.accept_encoding.c_str());
+  }
   if (r.max_redirects > 0) {
     curl_easy_setopt(easy, CURLOPT_FOLLOWLOCATION, 1L);
     curl_easy_setopt(easy, CURLOPT_MAXREDIRS, r.max_redirects);
@@ -177,6 +180,11 @@ void HttpProbeLoop::Impl::Finish(CURL* easy, CURLcode code) {
   curl_multi_remove_handle(multi.get(), easy);
   HttpProbeResponse& out = t->response;
   curl_easy_getinfo(easy, CURLINFO_RESPONSE_CODE, &out.status);
+  const char* content_type = nullptr;
+  if (curl_easy_getinfo(easy, CURLINFO_CONTENT_TYPE, &content_type) == CURLE_OK &&
+      content_type != nullptr) {
+    out.content_type = content_type;
+  }
   curl_off_t total_us = 0;
   curl_easy_getinfo(easy, CURLINFO_TOTAL_TIME_T, &total_us);
   out.duration_seconds = double(total_us) / 1e6;

@@ -38,6 +38,9 @@ struct HttpProbeRequest {
   std::string key_file;
   std::string server_name;  // connect to the URL's host, but send/verify this name
   bool insecure_skip_verify = false;
+  // Sent as Accept-Encoding and decoded by libcurl ("gzip"); empty: no Accept-Encoding header and
+  // no decoding. body_limit then applies to the decoded body.
+  std::string accept_encoding;
 };
 
 struct HttpProbeResponse {
@@ -46,6 +49,7 @@ struct HttpProbeResponse {
   long status = 0;         // the last response's status, 0 when none arrived
   std::string body;        // at most body_limit bytes
   uint64_t body_bytes = 0;
+  std::string content_type;  // the last response's Content-Type header; empty when none
   double duration_seconds = 0;
   std::optional<double> cert_not_after;  // unix seconds, https when the handshake ran
 };

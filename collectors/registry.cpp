@@ -18,6 +18,8 @@
 #include "collectors/postgres/postgres_config.hpp"
 #include "collectors/postgres/postgres_metrics.hpp"
 #include "collectors/postgres/postgres_rules.hpp"
+#include "collectors/scrape/scrape_config.hpp"
+#include "collectors/scrape/scrape_metrics.hpp"
 
 namespace opswatch {
 
@@ -46,6 +48,8 @@ void RegisterBuiltinCollectors(CollectorRegistry& registry) {
   registry.Register("log", {ParseLogCollector, log_metrics::kFamilies, LogBuiltinRules});
   registry.Register("postgres",
                     {ParsePostgresCollector, postgres_metrics::kFamilies, PostgresBuiltinRules});
+  // Scrape's TargetDown needs the job, so its parser writes it (ParsedCollector::config_rules).
+  registry.Register("scrape", {ParseScrapeCollector, scrape_metrics::kFamilies, nullptr});
 }
 
 }  // namespace opswatch

@@ -22,6 +22,11 @@ struct AlertRuleText {
   std::string summary;      // annotation templates
   std::string description;  // (Prometheus's template language)
   std::string hint;
+  // The equality matcher (name, value) a rule-file rule of the same name must use to replace this
+  // one; an empty name means collector="<collector>". A scrape collector's rules watch series
+  // without collector=, so they name their job="<job>" here.
+  std::string owner_label = {};
+  std::string owner_value = {};
 };
 
 // `<family>{collector="<collector>"}`, the collector name escaped: every built-in rule watches

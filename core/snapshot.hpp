@@ -25,6 +25,8 @@ struct CollectorState {
 struct Snapshot {
   SystemTime taken_at{};
   std::vector<MetricFamily> families;  // merged by name, every family with HELP and TYPE
+  // Read by rules but not published on /metrics (scrape's expose: false, ARCHITECTURE §7).
+  std::vector<MetricFamily> history_only;
   std::vector<CollectorState> collectors;
 };
 

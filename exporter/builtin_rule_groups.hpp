@@ -5,6 +5,7 @@
 #pragma once
 
 #include <string>
+#include <vector>
 
 #include "collectors/registry.hpp"
 #include "core/thresholds.hpp"
@@ -12,10 +13,11 @@
 
 namespace opswatch {
 
-// The group "opswatch-builtin:<collector>": the rules of `type` for `thresholds`, then
-// CollectorFailing. A type without a generator (or unknown to `registry`) gets CollectorFailing
-// only.
+// The group "opswatch-builtin:<collector>": the rules of `type` for `thresholds`, the collector's
+// `config_rules` (ParsedCollector::config_rules), then CollectorFailing. A type without a
+// generator (or unknown to `registry`) gets its config rules and CollectorFailing only.
 RuleGroupSpec GenerateBuiltinRules(const CollectorRegistry& registry, const std::string& collector,
-                                   const std::string& type, const Thresholds& thresholds);
+                                   const std::string& type, const Thresholds& thresholds,
+                                   const std::vector<AlertRuleText>& config_rules = {});
 
 }  // namespace opswatch

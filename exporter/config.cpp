@@ -75,6 +75,8 @@ void ParseCollectors(const YAML::Node& list, Config& config, ConfigErrors& error
     return;
   }
   std::map<std::string, YAML::Mark> seen;
+  // (key, value) -> where the first collector claiming it set it (ParsedCollector::exclusive_keys)
+  std::map<std::pair<std::string, std::string>, YAML::Mark> claimed;
   for (size_t i = 0; i < list.size(); ++i) {
     MapReader reader(list[i], "collectors[" + std::to_string(i) + "]", errors, env);
     CollectorIdentity id;
@@ -119,6 +121,17 @@ void ParseCollectors(const YAML::Node& list, Config& config, ConfigErrors& error
       continue;
     }
     auto parsed = type->parser(reader, id);
+    if (parsed) {
+      for (const auto& claim : parsed->exclusive_keys) {
+        auto [it, inserted] =
+            claimed.emplace(std::pair(claim.key, claim.value), list[i][claim.key].Mark());
+        if (!inserted) {
+          reader.Fail(claim.key, "duplicate " + claim.key + " \"" + claim.value +
+                                     "\" (first used at line " +
+                                     std::to_string(it->second.line + 1) + ")");
+        }
+      }
+    }
     reader.Finish();
     if (parsed && errors.size() == errors_before) {
       config.collectors.push_back(CollectorEntry{std::move(id), std::move(*parsed)});
@@ -167,8 +180,8 @@ ConfigLoad ParseConfig(const std::string& file, const std::string& text,
   std::vector<RuleGroupSpec> builtin;
   if (config.builtin_rules) {
     for (const auto& entry : config.collectors) {
-      builtin.push_back(
-          GenerateBuiltinRules(registry, entry.id.name, entry.id.type, entry.parsed.thresholds));
+      builtin.push_back(GenerateBuiltinRules(registry, entry.id.name, entry.id.type,
+                                             entry.parsed.thresholds, entry.parsed.config_rules));
     }
   }
   auto files = LoadRuleFiles(config.rule_files, config.base_dir);

@@ -90,6 +90,8 @@ void Scheduler::StartRunLocked(const std::shared_ptr<Instance>& instance, Steady
       outcome.ok = result.status.ok();
       outcome.error = result.status.message();
       outcome.families = std::move(result.families);
+      outcome.foreign = std::move(result.foreign);
+      outcome.foreign_unexposed = std::move(result.foreign_unexposed);
       if (!outcome.ok) {
         shared->logger.Warn("collector run failed",
                             {{"collector", outcome.name}, {"err", outcome.error}});

@@ -47,6 +47,8 @@ void SnapshotStore::RecordRun(RunOutcome outcome) {
     for (auto& sample : family.samples) sample.labels.Set("collector", outcome.name);
   }
   record.families = std::move(outcome.families);
+  record.foreign = std::move(outcome.foreign);
+  record.foreign_unexposed = std::move(outcome.foreign_unexposed);
   RebuildLocked();
 }
 
@@ -102,14 +104,19 @@ void SnapshotStore::RebuildLocked() {
   for (auto* family : {&up, &duration, &last_run, &runs, &failures, &timeouts}) {
     all.push_back(std::move(*family));
   }
+  std::vector<MetricFamily> history_only;
   for (const auto& name : order_) {
-    const auto& families = collectors_.at(name).families;
-    all.insert(all.end(), families.begin(), families.end());
+    const CollectorRecord& record = collectors_.at(name);
+    all.insert(all.end(), record.families.begin(), record.families.end());
+    all.insert(all.end(), record.foreign.begin(), record.foreign.end());
+    history_only.insert(history_only.end(), record.foreign_unexposed.begin(),
+                        record.foreign_unexposed.end());
   }
   for (const auto& [key, families] : sections_) {
     if (key != "self") all.insert(all.end(), families.begin(), families.end());
   }
   snapshot->families = MergeFamilies(std::move(all));
+  snapshot->history_only = MergeFamilies(std::move(history_only));
   current_ = std::move(snapshot);
 }
 

@@ -25,6 +25,8 @@ struct RunOutcome {
   bool timed_out = false;
   std::string error;
   std::vector<MetricFamily> families;
+  std::vector<MetricFamily> foreign;            // CollectResult::foreign, labels kept
+  std::vector<MetricFamily> foreign_unexposed;  // CollectResult::foreign_unexposed
 };
 
 class SnapshotStore {
@@ -50,6 +52,8 @@ class SnapshotStore {
     double failures = 0;
     double timeouts = 0;
     std::vector<MetricFamily> families;  // with collector label already set
+    std::vector<MetricFamily> foreign;
+    std::vector<MetricFamily> foreign_unexposed;
   };
   void RebuildLocked();  // REQUIRES(mu_)
 

@@ -25,6 +25,8 @@ void AddRule(const AlertRuleText& text, const std::string& collector, RuleGroupS
   if (collector.find("{{") == std::string::npos) rule.labels["collector"] = collector;
   rule.annotations = {
       {"summary", text.summary}, {"description", text.description}, {"hint", text.hint}};
+  rule.owner_label = text.owner_label.empty() ? "collector" : text.owner_label;
+  rule.owner_value = text.owner_label.empty() ? collector : text.owner_value;
   group.rules.push_back(std::move(rule));
 }
 
@@ -40,21 +42,21 @@ AlertRuleText CollectorFailing(const std::string& collector) {
           "See lastError for {{ $labels.collector }} on opswatch's /health endpoint and its log."};
 }
 
-// Does `expr` select series with collector="<collector>" (an equality matcher)?
-bool SelectsCollector(const promql::Expr& expr, const std::string& collector) {
+// Does `expr` select series with the equality matcher label="<value>"?
+bool SelectsOwner(const promql::Expr& expr, const std::string& label, const std::string& value) {
   if (expr.kind == promql::ExprKind::kVectorSelector ||
       expr.kind == promql::ExprKind::kMatrixSelector) {
     for (const auto& m : expr.matchers) {
-      if (m.op == promql::Matcher::Op::kEqual && m.name == "collector" && m.value == collector) {
+      if (m.op == promql::Matcher::Op::kEqual && m.name == label && m.value == value) {
         return true;
       }
     }
   }
   for (const auto* child : {&expr.lhs, &expr.rhs}) {
-    if (*child && SelectsCollector(**child, collector)) return true;
+    if (*child && SelectsOwner(**child, label, value)) return true;
   }
   for (const auto& arg : expr.args) {
-    if (arg && SelectsCollector(*arg, collector)) return true;
+    if (arg && SelectsOwner(*arg, label, value)) return true;
   }
   return false;
 }
@@ -83,7 +85,7 @@ std::vector<RuleGroupSpec> MergeRuleGroups(std::vector<RuleGroupSpec> builtin,
       for (const auto& file_group : files) {
         for (const auto& file_rule : file_group.rules) {
           if (file_rule.kind == RuleSpec::Kind::kAlerting && file_rule.name == rule.name &&
-              file_rule.expr && SelectsCollector(*file_rule.expr, group.collector)) {
+              file_rule.expr && SelectsOwner(*file_rule.expr, rule.owner_label, rule.owner_value)) {
             replaced = true;
           }
         }

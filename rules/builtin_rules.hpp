@@ -5,7 +5,8 @@
 //
 // Overriding: a rule-file alerting rule overrides a built-in rule when (1) its `alert` name equals
 // the built-in rule's name and (2) its expression contains a vector or range selector with the
-// equality matcher collector="<that collector>" (exactly `=`, not a regex). The built-in rule is
+// equality matcher collector="<that collector>" (exactly `=`, not a regex; a scrape collector's
+// rules name job="<its job>" instead, AlertRuleText::owner_label). The built-in rule is
 // then dropped; the file rule is kept as written. A same-named file rule without such a matcher
 // overrides nothing (both run).
 // Thread-safety: pure functions.

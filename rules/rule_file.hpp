@@ -31,6 +31,10 @@ struct RuleSpec {
   Millis keep_firing_for{0};
   std::map<std::string, std::string> labels;
   std::map<std::string, std::string> annotations;
+  // Built-in rules: a same-named file rule replaces this one when it has the equality matcher
+  // owner_label="owner_value" (collector="<collector>" for most, job="<job>" for scrape).
+  std::string owner_label = {};
+  std::string owner_value = {};
 };
 
 struct RuleGroupSpec {

@@ -118,7 +118,12 @@ std::vector<Alert> RuleManager::Tick(const SnapshotPtr& snapshot, SystemTime now
                          [now](const GroupState& g) { return g.next_evaluation <= now; });
   if (!due) return to_send;
   // The snapshot is sampled at evaluation time, as a Prometheus scraping opswatch would see it.
-  if (snapshot) history_.AppendFamilies(now, snapshot->families, "snapshot");
+  // history_only under a source of its own: staleness compares a source's rounds, and the two
+  // lists are built separately.
+  if (snapshot) {
+    history_.AppendFamilies(now, snapshot->families, "snapshot");
+    history_.AppendFamilies(now, snapshot->history_only, "snapshot:history_only");
+  }
   for (auto& group : groups_) {
     if (group.next_evaluation > now) continue;
     EvaluateGroup(group, now, to_send);

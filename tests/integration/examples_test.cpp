@@ -1,7 +1,8 @@
 // The shipped examples stay valid: the staging compose file (docker-compose config), its opswatch,
 // Prometheus and Alertmanager configs (opswatch --config.check, promtool, amtool), the Kubernetes
 // manifests (parsed with yaml-cpp; their opswatch.yml checked by the binary) and the Grafana
-// dashboard (valid JSON, every expression accepted by promtool, only metrics opswatch exposes).
+// dashboard (valid JSON, every expression accepted by promtool, only metrics opswatch exposes), and
+// the Scribe scrape example (opswatch --config.check, promtool check rules).
 #define BOOST_TEST_MODULE examples
 #include <netinet/in.h>
 #include <signal.h>
@@ -253,6 +254,18 @@ BOOST_AUTO_TEST_CASE(webhook_sink_prints_what_it_receives) {
                {{"Content-Type", "application/json"}});
   BOOST_TEST(response.status == 200);
   BOOST_TEST(sink.WaitForOutput("/opswatch firing BackupStale=firing", 10s), sink.Stdout());
+}
+
+// The README's "type: scrape" example: the runbook's rule file as Prometheus takes it, and the
+// sidecar config that runs it.
+BOOST_AUTO_TEST_CASE(scribe_example_passes_config_check_and_promtool) {
+  const std::string scribe = kExamples + "/scribe";
+  CommandResult config = RunCommand(
+      {OPSWATCH_BINARY, "--config.check", "--config.file=" + scribe + "/opswatch.yml"}, 30s);
+  BOOST_TEST(config.exit_code == 0, config.out << config.err);
+  CommandResult rules = RunCommand({"promtool", "check", "rules", scribe + "/rules.yml"}, 30s);
+  BOOST_TEST(rules.exit_code == 0, rules.out << rules.err);
+  BOOST_TEST(rules.out.find("4 rules found") != std::string::npos, rules.out);
 }
 
 BOOST_AUTO_TEST_CASE(prometheus_config_passes_promtool) {

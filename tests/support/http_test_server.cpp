@@ -59,6 +59,23 @@ void HttpTestServer::SetHealth(int status, std::string body) {
   health_body_ = std::move(body);
 }
 
+void HttpTestServer::SetExposition(int status, std::string content_type, std::string body) {
+  std::lock_guard lock(mu_);
+  exposition_status_ = status;
+  exposition_type_ = std::move(content_type);
+  exposition_body_ = std::move(body);
+}
+
+void HttpTestServer::SetExpositionScript(std::function<std::string(uint64_t n)> script) {
+  std::lock_guard lock(mu_);
+  exposition_script_ = std::move(script);
+}
+
+std::string HttpTestServer::last_accept() const {
+  std::lock_guard lock(mu_);
+  return last_accept_;
+}
+
 int HttpTestServer::Handle(mg_connection* conn, void* self) {
   return static_cast<HttpTestServer*>(self)->Serve(conn);
 }
@@ -125,6 +142,22 @@ int HttpTestServer::Serve(mg_connection* conn) {
               "close\r\n\r\n",
               location);
     return 302;
+  }
+  if (uri == "/metrics") {
+    const char* accept = mg_get_header(conn, "Accept");
+    int status;
+    std::string content_type;
+    std::string body;
+    {
+      std::lock_guard lock(mu_);
+      last_accept_ = accept ? accept : "";
+      status = exposition_status_;
+      content_type = exposition_type_;
+      ++exposition_requests_;
+      body = exposition_script_ ? exposition_script_(exposition_requests_) : exposition_body_;
+    }
+    Reply(conn, status, content_type, body);
+    return status;
   }
   if (uri == "/echo-auth") {
     const char* auth = mg_get_header(conn, "Authorization");

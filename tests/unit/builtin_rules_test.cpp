@@ -3,6 +3,7 @@
 
 #include <boost/test/unit_test.hpp>
 
+#include "collectors/scrape/scrape_rules.hpp"
 #include "rules/promql/promql_eval.hpp"
 #include "tests/support/builtin_rules.hpp"
 
@@ -181,6 +182,38 @@ BOOST_AUTO_TEST_CASE(file_rule_overrides_builtin_for_the_same_collector_only) {
                  (std::vector<std::string>{"DiskReadOnly", "DiskStuck", "CollectorFailing"}),
              boost::test_tools::per_element());
   BOOST_TEST(merged[1].name == "mine");
+}
+
+// A scrape collector's series carry job=, not collector= (ARCHITECTURE §7): TargetDown selects
+// its job and a file rule replaces it by selecting that job.
+BOOST_AUTO_TEST_CASE(target_down_selects_and_is_overridden_by_the_job) {
+  auto builtin = BuiltinRuleGroup("scribe", ScrapeBuiltinRules("scribe-ledger"));
+  BOOST_TEST(Find(builtin, "TargetDown").expr_text == R"(up{job="scribe-ledger"} == 0)");
+  ConfigErrors errors;
+  auto files = ParseRuleFile(R"(groups:
+- name: mine
+  rules:
+  - alert: TargetDown
+    expr: up{job="scribe-ledger"} == 0
+    for: 5m
+)",
+                             "mine.yml", errors);
+  BOOST_REQUIRE(errors.empty());
+  std::vector<std::string> overridden;
+  MergeRuleGroups({builtin}, files, &overridden);
+  BOOST_TEST(overridden == (std::vector<std::string>{"scribe/TargetDown"}),
+             boost::test_tools::per_element());
+  // collector="scribe" does not select the job's up series, so it replaces nothing.
+  auto by_collector = ParseRuleFile(R"(groups:
+- name: mine
+  rules:
+  - alert: TargetDown
+    expr: up{collector="scribe"} == 0
+)",
+                                    "mine.yml", errors);
+  overridden.clear();
+  MergeRuleGroups({builtin}, by_collector, &overridden);
+  BOOST_TEST(overridden.empty());
 }
 
 BOOST_AUTO_TEST_CASE(threshold_formatting) {

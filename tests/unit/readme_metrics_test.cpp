@@ -55,7 +55,8 @@ std::map<std::string, ReadmeMetric> ReadReadmeMetrics(int& tables) {
   std::ifstream in(std::string(OPSWATCH_SOURCE_DIR) + "/README.md");
   BOOST_REQUIRE_MESSAGE(in, "cannot read README.md");
   std::map<std::string, ReadmeMetric> metrics;
-  const std::regex name(R"(`(opswatch_[a-z0-9_]+)(\{[^`]*\})?`)");
+  // The scrape collector's report series keep Prometheus's names (`up`, `scrape_*`).
+  const std::regex name(R"(`(opswatch_[a-z0-9_]+|up|scrape_[a-z0-9_]+)(\{[^`]*\})?`)");
   std::string row;
   bool in_table = false;
   tables = 0;

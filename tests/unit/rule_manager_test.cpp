@@ -349,3 +349,40 @@ BOOST_FIXTURE_TEST_CASE(print_rules_round_trips_through_the_loader, Fixture) {
 
 }  // namespace
 }  // namespace opswatch
+
+namespace opswatch {
+namespace {
+
+// Scraped series with expose: false reach rules through Snapshot::history_only, and a target
+// that stops answering takes them out of the next evaluation (a staleness marker), as in
+// Prometheus.
+BOOST_FIXTURE_TEST_CASE(history_only_series_are_seen_by_rules_and_go_stale, Fixture) {
+  RuleManager manager(Options(), clock, logger);
+  manager.SetRules(Rules(R"(groups:
+- name: scribe
+  rules:
+  - alert: StorageNearFull
+    expr: scribe_storage_keys_total > 900000
+)"));
+  auto snapshot = [&](bool target_up) {
+    auto s = std::make_shared<Snapshot>();
+    if (target_up) {
+      s->history_only.push_back(Gauge("scribe_storage_keys_total", "k")
+                                    .Add({{"job", "scribe-ledger"}, {"instance", "a:1"}}, 912345));
+    }
+    return s;
+  };
+  clock.Advance(seconds(15));
+  auto sent = manager.Tick(snapshot(true), clock.SystemNow());
+  BOOST_REQUIRE_EQUAL(sent.size(), 1u);
+  BOOST_TEST(
+      sent[0].labels.ToString() ==
+      R"({alertname="StorageNearFull", env="staging", instance="a:1", job="scribe-ledger"})");
+  clock.Advance(seconds(15));
+  sent = manager.Tick(snapshot(false), clock.SystemNow());
+  BOOST_REQUIRE_EQUAL(sent.size(), 1u);
+  BOOST_TEST(sent[0].resolved());
+}
+
+}  // namespace
+}  // namespace opswatch

@@ -183,3 +183,30 @@ BOOST_AUTO_TEST_CASE(reload_keeps_counters_of_collectors_that_stay) {
   BOOST_TEST(ValueOf(*snap, "opswatch_collector_runs_total", "c") == 0);
   BOOST_TEST(!store.AllCollectedOnce());
 }
+
+BOOST_AUTO_TEST_CASE(foreign_series_keep_their_labels_and_unexposed_ones_stay_off_metrics) {
+  FakeClock clock;
+  SnapshotStore store(clock);
+  store.SetCollectors({{"scribe", "scrape"}});
+  RunOutcome outcome;
+  outcome.name = "scribe";
+  outcome.ok = true;
+  outcome.foreign.push_back(Gauge("up", "Up.").Add({{"job", "j"}, {"instance", "a:1"}}, 1));
+  outcome.foreign_unexposed.push_back(
+      Gauge("scribe_keys", "Keys.").Add({{"job", "j"}, {"instance", "a:1"}}, 7));
+  store.RecordRun(outcome);
+  auto snap = store.Current();
+  const Labels target{{"instance", "a:1"}, {"job", "j"}};
+  BOOST_REQUIRE(testing::FindSample(snap->families, "up", target));
+  BOOST_TEST(testing::FindSample(snap->families, "up", target)->labels == target);
+  BOOST_TEST(!testing::FindFamily(snap->families, "scribe_keys"));
+  BOOST_REQUIRE(testing::FindSample(snap->history_only, "scribe_keys", target));
+  BOOST_TEST(testing::FindSample(snap->history_only, "scribe_keys", target)->labels == target);
+  // A failed run without series takes them out of both lists.
+  outcome.ok = false;
+  outcome.foreign.clear();
+  outcome.foreign_unexposed.clear();
+  store.RecordRun(outcome);
+  BOOST_TEST(!testing::FindFamily(store.Current()->families, "up"));
+  BOOST_TEST(store.Current()->history_only.empty());
+}
