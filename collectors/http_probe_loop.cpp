@@ -118,8 +118,8 @@ void HttpProbeLoop::Impl::Start(HttpProbeRequest request, Callback done) {
   if (!t->easy) return fail("cannot create a curl handle");
   CURL* easy = t->easy.get();
   t->effective_url = r.url.Reveal();
-  if (!r.server_name.empty()) {
-    auto rewritten = ApplyServerName(r.url.Reveal(), r.server_name, t->connect_to);
+  if (!r.tls.server_name.empty()) {
+    auto rewritten = ApplyServerName(r.url.Reveal(), r.tls.server_name, t->connect_to);
     if (!rewritten) return fail("cannot apply tls.server_name to the URL");
     t->effective_url = *rewritten;
     curl_easy_setopt(easy, CURLOPT_CONNECT_TO, t->connect_to.get());
@@ -159,10 +159,10 @@ void HttpProbeLoop::Impl::Start(HttpProbeRequest request, Callback done) {
     curl_easy_setopt(easy, CURLOPT_CUSTOMREQUEST, r.method.c_str());
   }
   if (t->effective_url.rfind("https:", 0) == 0) curl_easy_setopt(easy, CURLOPT_CERTINFO, 1L);
-  if (!r.ca_file.empty()) curl_easy_setopt(easy, CURLOPT_CAINFO, r.ca_file.c_str());
-  if (!r.cert_file.empty()) curl_easy_setopt(easy, CURLOPT_SSLCERT, r.cert_file.c_str());
-  if (!r.key_file.empty()) curl_easy_setopt(easy, CURLOPT_SSLKEY, r.key_file.c_str());
-  if (r.insecure_skip_verify) {
+  if (!r.tls.ca_file.empty()) curl_easy_setopt(easy, CURLOPT_CAINFO, r.tls.ca_file.c_str());
+  if (!r.tls.cert_file.empty()) curl_easy_setopt(easy, CURLOPT_SSLCERT, r.tls.cert_file.c_str());
+  if (!r.tls.key_file.empty()) curl_easy_setopt(easy, CURLOPT_SSLKEY, r.tls.key_file.c_str());
+  if (r.tls.insecure_skip_verify) {
     curl_easy_setopt(easy, CURLOPT_SSL_VERIFYPEER, 0L);
     curl_easy_setopt(easy, CURLOPT_SSL_VERIFYHOST, 0L);
   }

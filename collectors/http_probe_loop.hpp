@@ -18,6 +18,7 @@
 #include <thread>
 #include <vector>
 
+#include "collectors/tls_client_config.hpp"
 #include "core/clock.hpp"
 #include "core/logger.hpp"
 #include "core/secret.hpp"
@@ -33,11 +34,7 @@ struct HttpProbeRequest {
   uint64_t body_limit = 1024 * 1024;
   Millis timeout{10000};   // connect and total
   long max_redirects = 0;  // 0: redirects are not followed (3xx is the answer)
-  std::string ca_file;
-  std::string cert_file;
-  std::string key_file;
-  std::string server_name;  // connect to the URL's host, but send/verify this name
-  bool insecure_skip_verify = false;
+  TlsClientConfig tls;
   // Sent as Accept-Encoding and decoded by libcurl ("gzip"); empty: no Accept-Encoding header and
   // no decoding. body_limit then applies to the decoded body.
   std::string accept_encoding;

@@ -67,11 +67,7 @@ HttpProbeRequest BuildHttpProbeRequest(const HttpConfig& config, const HttpTarge
   request.body_limit = config.body_limit;
   request.timeout = timeout;
   request.max_redirects = config.follow_redirects ? kHttpMaxRedirects : 0;
-  request.ca_file = config.tls.ca_file;
-  request.cert_file = config.tls.cert_file;
-  request.key_file = config.tls.key_file;
-  request.server_name = config.tls.server_name;
-  request.insecure_skip_verify = config.tls.insecure_skip_verify;
+  request.tls = config.tls;
   return request;
 }
 

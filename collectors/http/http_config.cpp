@@ -146,33 +146,6 @@ bool ReadExpectStatus(MapReader& reader, HttpConfig& config) {
   return ok;
 }
 
-bool ReadTls(MapReader& reader, HttpConfig& config) {
-  YAML::Node node = reader.Child("tls");
-  MapReader tls(node, reader.KeyPath("tls"), reader.errors(), reader.env());
-  bool ok = tls.String("ca_file", config.tls.ca_file) &&
-            tls.String("cert_file", config.tls.cert_file) &&
-            tls.String("key_file", config.tls.key_file) &&
-            tls.String("server_name", config.tls.server_name) &&
-            tls.Bool("insecure_skip_verify", config.tls.insecure_skip_verify);
-  for (auto [key, value] :
-       {std::pair{"ca_file", &config.tls.ca_file}, std::pair{"cert_file", &config.tls.cert_file},
-        std::pair{"key_file", &config.tls.key_file}}) {
-    if (!ok || value->empty()) continue;
-    auto content = reader.env().ReadFile(*value, kConfigFileLimit);
-    if (!content) {
-      tls.Fail(key, "cannot read \"" + *value + "\": " + content.error());
-      ok = false;
-    }
-  }
-  if (ok && config.tls.cert_file.empty() != config.tls.key_file.empty()) {
-    tls.Fail(config.tls.cert_file.empty() ? "key_file" : "cert_file",
-             "set both cert_file and key_file for a client certificate");
-    ok = false;
-  }
-  tls.Finish();
-  return ok;
-}
-
 bool ReadThresholds(MapReader& reader, HttpConfig& config) {
   YAML::Node node = reader.Child("thresholds");
   MapReader thresholds(node, reader.KeyPath("thresholds"), reader.errors(), reader.env());
@@ -249,7 +222,7 @@ std::optional<HttpConfig> ParseHttpConfig(MapReader& reader, const CollectorIden
     ok = false;
   }
   ok = reader.Bool("follow_redirects", config.follow_redirects) && ok;
-  ok = ReadTls(reader, config) && ok;
+  ok = ReadTlsClientConfig(reader, config.tls) && ok;
   ok = ReadThresholds(reader, config) && ok;
   if (!ok || reader.errors().size() != errors_before) return std::nullopt;
   return config;

@@ -10,6 +10,7 @@
 #include "collectors/check_config.hpp"
 #include "collectors/check_expr.hpp"
 #include "collectors/collector.hpp"
+#include "collectors/tls_client_config.hpp"
 #include "core/secret.hpp"
 
 namespace opswatch {
@@ -32,14 +33,6 @@ struct HttpStatusRange {
 
 using HttpExport = JsonExport;
 
-struct HttpTlsConfig {
-  std::string ca_file;
-  std::string cert_file;
-  std::string key_file;
-  std::string server_name;
-  bool insecure_skip_verify = false;
-};
-
 struct HttpConfig {
   std::vector<HttpTarget> targets;
   std::string method = "GET";
@@ -51,7 +44,7 @@ struct HttpConfig {
   uint64_t body_limit = 1024 * 1024;
   Millis timeout{10000};
   bool follow_redirects = false;
-  HttpTlsConfig tls;
+  TlsClientConfig tls;
   std::optional<double> slow_seconds;             // thresholds.slow
   double cert_expiry_seconds = 14 * 24 * 3600.0;  // thresholds.cert_expiry
 };

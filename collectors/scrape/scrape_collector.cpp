@@ -25,11 +25,7 @@ HttpProbeRequest BuildScrapeRequest(const ScrapeConfig& config, const ScrapeTarg
   request.headers = config.headers;
   request.headers.emplace_back("Accept", Secret(kScrapeAcceptHeader));
   request.accept_encoding = "gzip";
-  request.ca_file = config.tls.ca_file;
-  request.cert_file = config.tls.cert_file;
-  request.key_file = config.tls.key_file;
-  request.server_name = config.tls.server_name;
-  request.insecure_skip_verify = config.tls.insecure_skip_verify;
+  request.tls = config.tls;
   request.body_limit = config.body_limit;
   request.timeout = timeout;
   return request;

@@ -98,33 +98,6 @@ bool ReadHeaders(MapReader& reader, ScrapeConfig& config) {
   return ok;
 }
 
-// The http collector's tls keys and checks. A copy for now: http's reader is moving to
-// collectors/ (shared by both) in a parallel change; this one goes away then.
-bool ReadTls(MapReader& reader, ScrapeTls& out) {
-  YAML::Node node = reader.Child("tls");
-  MapReader tls(node, reader.KeyPath("tls"), reader.errors(), reader.env());
-  bool ok = tls.String("ca_file", out.ca_file) && tls.String("cert_file", out.cert_file) &&
-            tls.String("key_file", out.key_file) && tls.String("server_name", out.server_name) &&
-            tls.Bool("insecure_skip_verify", out.insecure_skip_verify);
-  for (auto [key, value] :
-       {std::pair{"ca_file", &out.ca_file}, std::pair{"cert_file", &out.cert_file},
-        std::pair{"key_file", &out.key_file}}) {
-    if (!ok || value->empty()) continue;
-    auto content = reader.env().ReadFile(*value, kConfigFileLimit);
-    if (!content) {
-      tls.Fail(key, "cannot read \"" + *value + "\": " + content.error());
-      ok = false;
-    }
-  }
-  if (ok && out.cert_file.empty() != out.key_file.empty()) {
-    tls.Fail(out.cert_file.empty() ? "key_file" : "cert_file",
-             "set both cert_file and key_file for a client certificate");
-    ok = false;
-  }
-  tls.Finish();
-  return ok;
-}
-
 // A non-negative count; 0 means no limit.
 bool ReadLimit(MapReader& reader, const std::string& key, uint64_t& out) {
   int64_t value = 0;
@@ -163,7 +136,7 @@ std::optional<ScrapeConfig> ParseScrapeConfig(MapReader& reader, const Collector
   ok = ReadLabels(reader, config) && ok;
   ok = reader.Bool("honor_labels", config.honor_labels) && ok;
   ok = ReadHeaders(reader, config) && ok;
-  ok = ReadTls(reader, config.tls) && ok;
+  ok = ReadTlsClientConfig(reader, config.tls) && ok;
   ok = ReadLimit(reader, "sample_limit", config.sample_limit) && ok;
   ok = ReadLimit(reader, "label_limit", config.label_limit) && ok;
   ok = ReadRelabelConfigs(reader, "metric_relabel_configs", config.metric_relabel_configs) && ok;

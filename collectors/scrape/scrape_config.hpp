@@ -10,6 +10,7 @@
 
 #include "collectors/collector.hpp"
 #include "collectors/relabel.hpp"
+#include "collectors/tls_client_config.hpp"
 #include "core/labels.hpp"
 #include "core/secret.hpp"
 
@@ -23,13 +24,6 @@ struct ScrapeTarget {
 
 // As the http collector's tls block (README, "type: http"): paths read at load, so a missing file
 // is a config error rather than a failing scrape.
-struct ScrapeTls {
-  std::string ca_file;
-  std::string cert_file;
-  std::string key_file;
-  std::string server_name;
-  bool insecure_skip_verify = false;
-};
 
 struct ScrapeConfig {
   std::string job;
@@ -38,7 +32,7 @@ struct ScrapeConfig {
   bool honor_labels = false;
   // Sent with every request (values may hold tokens, hence Secret).
   std::vector<std::pair<std::string, Secret>> headers;
-  ScrapeTls tls;
+  TlsClientConfig tls;
   uint64_t sample_limit = 0;  // 0: no limit; counted after metric_relabel_configs
   uint64_t label_limit = 0;   // 0: no limit; labels per series with __name__, after relabelling
   uint64_t body_limit = 10 * 1024 * 1024;

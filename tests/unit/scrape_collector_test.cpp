@@ -209,8 +209,8 @@ BOOST_AUTO_TEST_CASE(the_request_negotiates_like_prometheus) {
   BOOST_TEST(request.headers[1].first == "Accept");
   BOOST_TEST(request.headers[1].second.Reveal().starts_with("application/openmetrics-text"));
   BOOST_TEST(request.accept_encoding == "gzip");
-  BOOST_TEST(request.server_name == "scribe.internal");
-  BOOST_TEST(request.insecure_skip_verify);
+  BOOST_TEST(request.tls.server_name == "scribe.internal");
+  BOOST_TEST(request.tls.insecure_skip_verify);
   BOOST_TEST(request.body_limit == 1234u);
   BOOST_TEST(request.timeout.count() == 500);
 }
