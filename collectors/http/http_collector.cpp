@@ -1,23 +1,11 @@
 #include "collectors/http/http_collector.hpp"
 
 #include <algorithm>
-#include <condition_variable>
-#include <mutex>
 
 #include "collectors/http/http_metrics.hpp"
 #include "collectors/json_judgement.hpp"
 
 namespace opswatch {
-
-struct HttpCollector::Shared {
-  struct Slot {
-    bool in_flight = false;                   // GUARDED_BY(mu)
-    std::optional<HttpProbeResponse> result;  // GUARDED_BY(mu)
-  };
-  std::mutex mu;
-  std::condition_variable done;
-  std::vector<Slot> slots;  // one per target
-};
 
 HttpTargetOutcome EvaluateHttpResponse(const HttpConfig& config,
                                        const HttpProbeResponse& response) {
@@ -73,14 +61,11 @@ HttpProbeRequest BuildHttpProbeRequest(const HttpConfig& config, const HttpTarge
 
 HttpCollector::HttpCollector(HttpConfig config, HttpProbeLoop& loop, Clock& clock, Logger& logger)
     : config_(std::move(config)),
-      loop_(loop),
       clock_(clock),
       logger_(logger),
-      shared_(std::make_shared<Shared>()),
+      round_(loop, clock, config_.targets.size(), "probe"),
       cert_not_after_(config_.targets.size()),
-      last_error_(config_.targets.size()) {
-  shared_->slots.resize(config_.targets.size());
-}
+      last_error_(config_.targets.size()) {}
 
 HttpCollector::~HttpCollector() = default;
 
@@ -88,47 +73,9 @@ CollectResult HttpCollector::Collect(const RunContext& ctx) {
   const size_t n = config_.targets.size();
   auto remaining = std::chrono::duration_cast<Millis>(ctx.deadline - clock_.SteadyNow());
   Millis timeout = std::max(Millis(1), std::min(config_.timeout, remaining));
-  std::vector<bool> skipped(n, false);
-  std::vector<HttpProbeRequest> requests;
-  {
-    std::lock_guard lock(shared_->mu);
-    for (size_t i = 0; i < n; ++i) {
-      auto& slot = shared_->slots[i];
-      if (slot.in_flight) {
-        skipped[i] = true;  // an earlier probe outlived its run: do not pile up transfers
-        continue;
-      }
-      slot.in_flight = true;
-      slot.result.reset();
-    }
-  }
-  for (size_t i = 0; i < n; ++i) {
-    if (skipped[i]) continue;
-    // The callback owns a shared reference, so a probe may outlive this collector.
-    loop_.Submit(BuildHttpProbeRequest(config_, config_.targets[i], timeout),
-                 [shared = shared_, i](HttpProbeResponse response) {
-                   std::lock_guard lock(shared->mu);
-                   shared->slots[i].result = std::move(response);
-                   shared->slots[i].in_flight = false;
-                   shared->done.notify_all();
-                 });
-  }
-
-  std::vector<std::optional<HttpProbeResponse>> responses(n);
-  {
-    std::unique_lock lock(shared_->mu);
-    // Wait in real time for what is left of the run's deadline (the clock may be a test's).
-    auto wait = ctx.deadline - clock_.SteadyNow();
-    shared_->done.wait_for(lock, wait, [&] {
-      for (size_t i = 0; i < n; ++i) {
-        if (!skipped[i] && shared_->slots[i].in_flight) return false;
-      }
-      return true;
-    });
-    for (size_t i = 0; i < n; ++i) {
-      if (!skipped[i] && !shared_->slots[i].in_flight) responses[i] = shared_->slots[i].result;
-    }
-  }
+  std::vector<HttpProbeResponse> responses = round_.Run(
+      [&](size_t i) { return BuildHttpProbeRequest(config_, config_.targets[i], timeout); },
+      ctx.deadline);
 
   MetricFamily up = NewFamily(http_metrics::kUp);
   MetricFamily status = NewFamily(http_metrics::kStatusCode);
@@ -140,14 +87,7 @@ CollectResult HttpCollector::Collect(const RunContext& ctx) {
   for (size_t i = 0; i < n; ++i) {
     const HttpTarget& target = config_.targets[i];
     Labels labels{{"target", target.label}};
-    HttpProbeResponse response;
-    if (skipped[i]) {
-      response.error = "previous probe still running";
-    } else if (!responses[i]) {
-      response.error = "no response before the collector's deadline";
-    } else {
-      response = std::move(*responses[i]);
-    }
+    HttpProbeResponse& response = responses[i];
     HttpTargetOutcome outcome = EvaluateHttpResponse(config_, response);
     up.Add(labels, outcome.up ? 1 : 0);
     status.Add(labels, double(response.status));

@@ -5,7 +5,7 @@
 // blackbox_exporter: the run's status stays ok so CollectorFailing does not fire beside
 // ServiceDown. A target's error is logged when it changes (never with credentials or headers).
 // Thread-safety: Collect() is not called concurrently for one instance (scheduler guarantee); the
-// per-target slots are shared with the loop thread's callbacks and locked.
+// probe round (collectors/http_probe_round) locks what it shares with the loop thread.
 #pragma once
 
 #include <memory>
@@ -17,6 +17,7 @@
 #include "collectors/collector.hpp"
 #include "collectors/http/http_config.hpp"
 #include "collectors/http_probe_loop.hpp"
+#include "collectors/http_probe_round.hpp"
 
 namespace opswatch {
 
@@ -40,12 +41,10 @@ class HttpCollector final : public Collector {
   CollectResult Collect(const RunContext& ctx) override;
 
  private:
-  struct Shared;  // shared with the loop's callbacks, which may outlive this collector
   HttpConfig config_;
-  HttpProbeLoop& loop_;
   Clock& clock_;
   Logger& logger_;
-  std::shared_ptr<Shared> shared_;
+  HttpProbeRound round_;
   std::vector<std::optional<double>> cert_not_after_;  // last seen; a reused connection has none
   std::vector<std::string> last_error_;                // for logging changes only
 };

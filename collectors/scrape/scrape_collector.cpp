@@ -1,22 +1,10 @@
 #include "collectors/scrape/scrape_collector.hpp"
 
 #include <algorithm>
-#include <condition_variable>
-#include <mutex>
 
 #include "collectors/scrape/scrape_metrics.hpp"
 
 namespace opswatch {
-
-struct ScrapeCollector::Shared {
-  struct Slot {
-    bool in_flight = false;                   // GUARDED_BY(mu)
-    std::optional<HttpProbeResponse> result;  // GUARDED_BY(mu)
-  };
-  std::mutex mu;
-  std::condition_variable done;
-  std::vector<Slot> slots;  // one per target
-};
 
 HttpProbeRequest BuildScrapeRequest(const ScrapeConfig& config, const ScrapeTarget& target,
                                     Millis timeout) {
@@ -34,14 +22,11 @@ HttpProbeRequest BuildScrapeRequest(const ScrapeConfig& config, const ScrapeTarg
 ScrapeCollector::ScrapeCollector(ScrapeConfig config, HttpProbeLoop& loop, Clock& clock,
                                  Logger& logger)
     : config_(std::move(config)),
-      loop_(loop),
       clock_(clock),
       logger_(logger),
-      shared_(std::make_shared<Shared>()),
+      round_(loop, clock, config_.targets.size(), "scrape"),
       last_error_(config_.targets.size()),
-      last_series_(config_.targets.size()) {
-  shared_->slots.resize(config_.targets.size());
-}
+      last_series_(config_.targets.size()) {}
 
 ScrapeCollector::~ScrapeCollector() = default;
 
@@ -49,45 +34,9 @@ CollectResult ScrapeCollector::Collect(const RunContext& ctx) {
   const size_t n = config_.targets.size();
   auto remaining = std::chrono::duration_cast<Millis>(ctx.deadline - clock_.SteadyNow());
   Millis timeout = std::max(Millis(1), std::min(config_.timeout, remaining));
-  std::vector<bool> skipped(n, false);
-  {
-    std::lock_guard lock(shared_->mu);
-    for (size_t i = 0; i < n; ++i) {
-      auto& slot = shared_->slots[i];
-      if (slot.in_flight) {
-        skipped[i] = true;  // an earlier scrape outlived its run: do not pile up transfers
-        continue;
-      }
-      slot.in_flight = true;
-      slot.result.reset();
-    }
-  }
-  for (size_t i = 0; i < n; ++i) {
-    if (skipped[i]) continue;
-    loop_.Submit(BuildScrapeRequest(config_, config_.targets[i], timeout),
-                 [shared = shared_, i](HttpProbeResponse response) {
-                   std::lock_guard lock(shared->mu);
-                   shared->slots[i].result = std::move(response);
-                   shared->slots[i].in_flight = false;
-                   shared->done.notify_all();
-                 });
-  }
-
-  std::vector<std::optional<HttpProbeResponse>> responses(n);
-  {
-    std::unique_lock lock(shared_->mu);
-    auto wait = ctx.deadline - clock_.SteadyNow();
-    shared_->done.wait_for(lock, wait, [&] {
-      for (size_t i = 0; i < n; ++i) {
-        if (!skipped[i] && shared_->slots[i].in_flight) return false;
-      }
-      return true;
-    });
-    for (size_t i = 0; i < n; ++i) {
-      if (!skipped[i] && !shared_->slots[i].in_flight)
-        responses[i] = std::move(shared_->slots[i].result);
-    }
-  }
+  std::vector<HttpProbeResponse> responses =
+      round_.Run([&](size_t i) { return BuildScrapeRequest(config_, config_.targets[i], timeout); },
+                 ctx.deadline);
 
   MetricFamily up = NewFamily(scrape_metrics::kUp);
   MetricFamily duration = NewFamily(scrape_metrics::kScrapeDuration);
@@ -97,14 +46,7 @@ CollectResult ScrapeCollector::Collect(const RunContext& ctx) {
   std::vector<MetricFamily> scraped;
   for (size_t i = 0; i < n; ++i) {
     const ScrapeTarget& target = config_.targets[i];
-    HttpProbeResponse response;
-    if (skipped[i]) {
-      response.error = "previous scrape still running";
-    } else if (!responses[i]) {
-      response.error = "no response before the collector's deadline";
-    } else {
-      response = std::move(*responses[i]);
-    }
+    HttpProbeResponse& response = responses[i];
     ScrapeOutcome outcome = EvaluateScrapeResponse(config_, target, response, last_series_[i]);
     Labels labels = ScrapeTargetLabels(config_, target);
     up.Add(labels, outcome.up ? 1 : 0);

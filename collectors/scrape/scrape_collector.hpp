@@ -11,7 +11,7 @@
 // target that is down is an observation, not a collector failure (as for the http collector); its
 // error is logged when it changes, naming the target without credentials or query.
 // Thread-safety: Collect() is not called concurrently for one instance (scheduler guarantee); the
-// per-target slots are shared with the loop thread's callbacks and locked.
+// probe round (collectors/http_probe_round) locks what it shares with the loop thread.
 #pragma once
 
 #include <memory>
@@ -23,6 +23,7 @@
 #include "collectors/collector.hpp"
 #include "collectors/exposition_parser.hpp"
 #include "collectors/http_probe_loop.hpp"
+#include "collectors/http_probe_round.hpp"
 #include "collectors/scrape/scrape_config.hpp"
 #include "collectors/scrape/scrape_response.hpp"
 
@@ -43,12 +44,10 @@ class ScrapeCollector final : public Collector {
   CollectResult Collect(const RunContext& ctx) override;
 
  private:
-  struct Shared;  // shared with the loop's callbacks, which may outlive this collector
   ScrapeConfig config_;
-  HttpProbeLoop& loop_;
   Clock& clock_;
   Logger& logger_;
-  std::shared_ptr<Shared> shared_;
+  HttpProbeRound round_;
   std::vector<std::string> last_error_;  // for logging changes only
   // Per target: the series of its last successful scrape, for scrape_series_added.
   std::vector<std::unordered_set<uint64_t>> last_series_;
