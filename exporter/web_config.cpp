@@ -52,7 +52,7 @@ FileRef ReadFileKey(MapReader& reader, const std::string& key, const std::string
   if (!reader.Has(key)) return ref;
   std::string path;
   if (!reader.String(key, path)) return ref;
-  YAML::Mark mark = reader.node()[key].Mark();
+  YAML::Mark mark = reader.Child(key).Mark();
   ref.line = mark.line + 1;
   ref.column = mark.column + 1;
   if (path.empty()) {
@@ -94,7 +94,7 @@ void ReadClientAuth(MapReader& reader, ClientAuth& out) {
 void ReadCipherSuites(MapReader& reader, std::vector<std::string>& out) {
   std::vector<std::string> names;
   if (!reader.Has("cipher_suites") || !reader.StringList("cipher_suites", names)) return;
-  YAML::Node list = reader.node()["cipher_suites"];
+  YAML::Node list = reader.Child("cipher_suites");
   for (size_t i = 0; i < names.size(); ++i) {
     auto openssl_name = OpenSslTls12CipherName(names[i]);
     if (!openssl_name) {
@@ -181,7 +181,7 @@ void ParseUsers(const YAML::Node& users, ConfigErrors& errors, WebConfig& config
 }
 
 void ParseHeaders(MapReader& http, WebConfig& config) {
-  YAML::Node headers = http.node()["headers"];
+  YAML::Node headers = http.Child("headers");  // safe when the section is not a map
   std::map<std::string, std::string> values;
   if (!http.StringMap("headers", values)) return;
   const auto& allowed = AllowedWebHeaders();

@@ -89,9 +89,8 @@ BOOST_AUTO_TEST_CASE(yaml_syntax_error_has_position) {
 
 BOOST_AUTO_TEST_CASE(unsupported_promql_is_named) {
   ConfigErrors errors;
-  ParseRuleFile(
-      "groups:\n- name: g\n  rules:\n  - alert: A\n    expr: histogram_count(x)\n",
-      "f.yml", errors);
+  ParseRuleFile("groups:\n- name: g\n  rules:\n  - alert: A\n    expr: histogram_count(x)\n",
+                "f.yml", errors);
   BOOST_REQUIRE_EQUAL(errors.size(), 1u);
   BOOST_TEST(errors.items()[0].line == 5);
   BOOST_TEST(errors.Format("f.yml") ==

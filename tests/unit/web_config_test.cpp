@@ -116,6 +116,11 @@ BOOST_AUTO_TEST_CASE(invalid_files_report_file_line_col) {
       {"tls_server_config:\n  cert_file: a.crt\n  certfile: b\n",
        "web.yml:3:3: tls_server_config: unknown key \"certfile\""},
       {"basic_auth_user:\n  a: b\n", "web.yml:1:1: top level: unknown key \"basic_auth_user\""},
+      // Found by web_config_fuzz: a section that is not a map threw out of the parser.
+      {"http_server_config: x\n",
+       "web.yml:1:21: http_server_config: expected a mapping of keys to values, not a scalar"},
+      {"tls_server_config: [a]\n",
+       "web.yml:1:20: tls_server_config: expected a mapping of keys to values, not a list"},
       {"tls_server_config:\n  cert_file: a.crt\n",
        "web.yml:2:3: tls_server_config: missing key_file\n"},
       {"tls_server_config:\n  key_file: a.key\n",
