@@ -25,4 +25,8 @@ std::string SanitizeUtf8(std::string_view text);
 // which name the offending bytes instead of echoing them raw.
 std::string EscapeInvalidUtf8(std::string_view text);
 
+// Appends code point `cp` (at most U+10FFFF) in UTF-8: for the \u escapes of PromQL strings and
+// logfmt values.
+void AppendUtf8(std::string& out, unsigned long cp);
+
 }  // namespace opswatch

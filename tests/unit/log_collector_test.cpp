@@ -252,8 +252,7 @@ BOOST_FIXTURE_TEST_CASE(logfmt_fields_labels_and_a_value_histogram, Fixture) {
          "level=warn event=reports.slow_query report=daily totalMs=slow\n"
          "level=info msg=\"unterminated\n"
          "level=error msg=\"took 7ms\"\n");
-  auto c = Make(Paths() + R"(
-from_beginning: true
+  const std::string events = R"(
 format: logfmt
 events:
   - name: slow_query
@@ -264,7 +263,8 @@ events:
   - name: took
     regex: 'took (?P<ms>\d+)ms'
     value: ms
-)");
+)";
+  auto c = Make(Paths() + "from_beginning: true\n" + events);
   CollectResult r = Run(*c);
   BOOST_TEST(r.status.ok(), r.status.message());
   BOOST_TEST(
@@ -294,18 +294,7 @@ events:
   // The histogram continues across a restart, like the counters.
   c.reset();
   Append(log, "event=reports.slow_query report=daily totalMs=5000\n");
-  auto again = Make(Paths() + R"(
-format: logfmt
-events:
-  - name: slow_query
-    match: 'event == "reports.slow_query"'
-    labels: [report]
-    value: totalMs
-    buckets: [100, 1000]
-  - name: took
-    regex: 'took (?P<ms>\d+)ms'
-    value: ms
-)");
+  auto again = Make(Paths() + events);
   r = Run(*again);
   slow = Histogram(r, "slow_query");
   BOOST_TEST_REQUIRE(slow);
